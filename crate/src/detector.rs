@@ -1,0 +1,369 @@
+//! The detector: tokenises a message, matches the rules, cancels benign look-alikes, and scores
+//! each category.
+
+use crate::error::Error;
+use crate::lexicon::Lexicon;
+use crate::matcher::{match_at, Index};
+use crate::recognize::{email_addresses, phone_numbers};
+use crate::rules::{SafeScope, SafeTarget, CUES, LANGUAGES, PATTERNS, SAFE};
+use crate::tokenize::{tokenize, Tokens};
+use crate::verdict::{Category, Context, Direction, Signal, Verdict};
+
+/// Texts longer than this are scanned in pieces, so memory stays small on huge pages.
+const CHUNK_BYTES: usize = 16 * 1024;
+/// A verdict lists at most this many signals (the first ones in the text), and at most
+/// `MAX_SIGNALS_PER_CUE` of one cue.
+const MAX_SIGNALS: usize = 64;
+const MAX_SIGNALS_PER_CUE: usize = 8;
+/// A negation just before a `neg` cue (`you are not stupid`) keeps this much of its weight.
+const NEGATED_WEIGHT: f32 = 0.2;
+/// Hits weaker than this (after context) are not listed as signals.
+const MIN_SIGNAL_WEIGHT: f32 = 0.1;
+/// A weak insult near "you"/"kamu" is aimed at someone: it grows by this factor, up to the cap.
+const TARGETED_FACTOR: f32 = 1.7;
+const TARGETED_CAP: f32 = 0.6;
+/// Weights of the personal details recognised by shape.
+const PHONE_WEIGHT: f32 = 0.6;
+const EMAIL_WEIGHT: f32 = 0.5;
+
+/// How much each category counts, by direction. The child's own messages are where personal
+/// details and self-harm talk appear; other people's are where grooming and sexual approaches do.
+fn direction_factor(direction: Direction, category: Category) -> f32 {
+    match (direction, category) {
+        (Direction::Unknown, _) => 1.0,
+        (Direction::Incoming, Category::PersonalInfo) => 0.3,
+        (Direction::Incoming, Category::SelfHarm) => 0.6,
+        (Direction::Outgoing, Category::Grooming) => 0.3,
+        (Direction::Outgoing, Category::Sexual) => 0.6,
+        _ => 1.0,
+    }
+}
+
+/// Builds a [`Detector`] with options.
+#[derive(Clone, Debug, Default)]
+pub struct DetectorBuilder {
+    languages: Option<Vec<String>>,
+}
+
+impl DetectorBuilder {
+    /// A builder with every compiled-in language.
+    pub fn new() -> DetectorBuilder {
+        DetectorBuilder::default()
+    }
+
+    /// Only these languages' rules (codes such as `"en"`, `"id"`; see [`Detector::languages`]).
+    pub fn languages<I, S>(mut self, languages: I) -> DetectorBuilder
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        self.languages = Some(languages.into_iter().map(Into::into).collect());
+        self
+    }
+
+    /// Builds the detector.
+    ///
+    /// # Errors
+    /// When a language is not compiled in, or the list of languages is empty.
+    pub fn build(self) -> Result<Detector, Error> {
+        let mut enabled = vec![self.languages.is_none(); LANGUAGES.len()];
+        if let Some(languages) = &self.languages {
+            if languages.is_empty() {
+                return Err(Error::config("no language enabled"));
+            }
+            for code in languages {
+                let index = LANGUAGES
+                    .iter()
+                    .position(|l| l == code)
+                    .ok_or_else(|| Error::config(format!("unknown language {code:?}")))?;
+                enabled[index] = true;
+            }
+        }
+        let lang_on = |lang: u8| enabled.get(usize::from(lang)).copied().unwrap_or(false);
+        let patterns = Index::build(
+            PATTERNS
+                .iter()
+                .enumerate()
+                .filter(|(_, p)| lang_on(p.lang))
+                .map(|(i, p)| (i as u32, p.elements)),
+        );
+        let safe = Index::build(
+            SAFE.iter()
+                .enumerate()
+                .filter(|(_, s)| lang_on(s.lang))
+                .map(|(i, s)| (i as u32, s.elements)),
+        );
+        Ok(Detector { lexicon: Lexicon::new(&enabled), patterns, safe, enabled })
+    }
+}
+
+/// Reads messages and says what risks they carry. Build it once and reuse it: building indexes
+/// the compiled rules; scanning allocates only per message.
+///
+/// # Example
+/// ```
+/// use lindungi::{Category, Context, Detector, Direction, Level};
+///
+/// let detector = Detector::default();
+/// let verdict = detector.scan(
+///     "this is our secret, don't tell your mom",
+///     &Context::new(Direction::Incoming),
+/// );
+/// assert!(verdict.level_of(Category::Grooming) >= Level::Medium);
+/// assert!(verdict.signals.iter().any(|s| s.cue == "grooming.secrecy"));
+/// ```
+#[derive(Debug)]
+pub struct Detector {
+    lexicon: Lexicon,
+    patterns: Index,
+    safe: Index,
+    enabled: Vec<bool>,
+}
+
+impl Default for Detector {
+    /// A detector with every compiled-in language.
+    fn default() -> Detector {
+        Detector::builder().build().unwrap_or_else(|_| unreachable!("all languages are valid"))
+    }
+}
+
+/// One cue found in a message, before scoring.
+#[derive(Clone, Copy, Debug)]
+struct Hit {
+    cue: u16,
+    weight: f32,
+    negatable: bool,
+    /// Token range, when the hit came from a pattern.
+    tokens: Option<(usize, usize)>,
+    start: usize,
+    end: usize,
+}
+
+/// A scan's result with the per-cue weights that conversations build on.
+#[derive(Debug, Default)]
+pub(crate) struct Analysis {
+    pub(crate) verdict: Verdict,
+    /// The strongest weight of each cue that fired (index into `CUES`), after context.
+    pub(crate) cue_weights: Vec<(u16, f32)>,
+}
+
+impl Detector {
+    /// A builder for a detector with options.
+    pub fn builder() -> DetectorBuilder {
+        DetectorBuilder::new()
+    }
+
+    /// The codes of the languages whose rules are compiled in.
+    pub fn languages() -> &'static [&'static str] {
+        LANGUAGES
+    }
+
+    /// The codes of the languages this detector uses.
+    pub fn enabled_languages(&self) -> Vec<&'static str> {
+        LANGUAGES
+            .iter()
+            .zip(&self.enabled)
+            .filter(|(_, on)| **on)
+            .map(|(l, _)| *l)
+            .collect()
+    }
+
+    /// Every cue id the rules can report, with its category.
+    pub fn cues() -> impl Iterator<Item = (&'static str, Category)> {
+        CUES.iter().map(|c| (c.id, c.category))
+    }
+
+    /// Scans one message. Never fails and never panics: any text gets a verdict.
+    pub fn scan(&self, text: &str, context: &Context) -> Verdict {
+        self.analyse(text, context).verdict
+    }
+
+    pub(crate) fn analyse(&self, text: &str, context: &Context) -> Analysis {
+        let mut cue_weights = vec![0.0f32; CUES.len()];
+        let mut signals = Vec::new();
+        let mut per_cue_signals = vec![0usize; CUES.len()];
+        for (base, chunk) in chunks(text) {
+            let tokens = tokenize(chunk, base, &self.lexicon);
+            let mut hits = self.pattern_hits(&tokens);
+            self.cancel_safe(&tokens, &mut hits);
+            add_shape_hits(chunk, base, &mut hits);
+            for hit in &hits {
+                let category = CUES[usize::from(hit.cue)].category;
+                let mut weight = hit.weight * direction_factor(context.direction, category);
+                if let Some((start, end)) = hit.tokens {
+                    if hit.negatable && self.negated(&tokens, start) {
+                        weight *= NEGATED_WEIGHT;
+                    } else if category == Category::Bullying && self.targeted(&tokens, start, end) {
+                        weight = weight.max((weight * TARGETED_FACTOR).min(TARGETED_CAP));
+                    }
+                }
+                let slot = &mut cue_weights[usize::from(hit.cue)];
+                *slot = slot.max(weight);
+                // A cue negated away ("you are not stupid") explains nothing.
+                if weight < MIN_SIGNAL_WEIGHT {
+                    continue;
+                }
+                let count = &mut per_cue_signals[usize::from(hit.cue)];
+                if signals.len() < MAX_SIGNALS && *count < MAX_SIGNALS_PER_CUE {
+                    *count += 1;
+                    signals.push(Signal {
+                        category,
+                        cue: CUES[usize::from(hit.cue)].id,
+                        start: hit.start,
+                        end: hit.end,
+                    });
+                }
+            }
+        }
+        signals.sort_by_key(|s| (s.start, s.end, s.cue));
+        signals.dedup();
+        let mut scores = [0.0f32; 6];
+        let mut remaining = [1.0f32; 6];
+        let mut fired = Vec::new();
+        for (cue, &weight) in cue_weights.iter().enumerate() {
+            if weight > 0.0 {
+                let category = CUES[cue].category.index();
+                remaining[category] *= 1.0 - weight.min(1.0);
+                fired.push((cue as u16, weight));
+            }
+        }
+        for (score, rest) in scores.iter_mut().zip(remaining) {
+            *score = 1.0 - rest;
+        }
+        Analysis { verdict: Verdict::from_scores(scores, signals), cue_weights: fired }
+    }
+
+    fn pattern_hits(&self, tokens: &Tokens) -> Vec<Hit> {
+        let mut hits = Vec::new();
+        let mut candidates = Vec::new();
+        for (i, token) in tokens.list.iter().enumerate() {
+            self.patterns.candidates(token, tokens.text(token), &mut candidates);
+            candidates.sort_unstable();
+            candidates.dedup();
+            for &id in &candidates {
+                let pattern = &PATTERNS[id as usize];
+                if let Some(end) = match_at(pattern.elements, tokens, i) {
+                    let (start_byte, end_byte) = span_of(tokens, i, end);
+                    hits.push(Hit {
+                        cue: pattern.cue,
+                        weight: pattern.weight,
+                        negatable: pattern.negatable,
+                        tokens: Some((i, end)),
+                        start: start_byte,
+                        end: end_byte,
+                    });
+                }
+            }
+        }
+        hits
+    }
+
+    /// Drops hits that a safe pattern (a benign look-alike) covers.
+    fn cancel_safe(&self, tokens: &Tokens, hits: &mut Vec<Hit>) {
+        if hits.is_empty() {
+            return;
+        }
+        let mut candidates = Vec::new();
+        let mut safe_matches = Vec::new();
+        for (i, token) in tokens.list.iter().enumerate() {
+            self.safe.candidates(token, tokens.text(token), &mut candidates);
+            for &id in &candidates {
+                let safe = &SAFE[id as usize];
+                if let Some(end) = match_at(safe.elements, tokens, i) {
+                    safe_matches.push((safe, i, end));
+                }
+            }
+        }
+        hits.retain(|hit| {
+            let cue = &CUES[usize::from(hit.cue)];
+            !safe_matches.iter().any(|(safe, start, end)| {
+                let aimed = match safe.target {
+                    SafeTarget::All => true,
+                    SafeTarget::Category(c) => c == cue.category,
+                    SafeTarget::Cue(c) => c == hit.cue,
+                };
+                aimed
+                    && match (safe.scope == SafeScope::Message, hit.tokens) {
+                        (true, _) => true,
+                        (false, Some((s, e))) => s < *end && *start < e,
+                        (false, None) => false,
+                    }
+            })
+        });
+    }
+
+    /// Whether one of the two words before token `start` (in its sentence) is a negation.
+    fn negated(&self, tokens: &Tokens, start: usize) -> bool {
+        let sentence = tokens.list[start].sentence;
+        tokens.list[start.saturating_sub(2)..start]
+            .iter()
+            .any(|t| t.sentence == sentence && self.lexicon.is_negation(t.word))
+    }
+
+    /// Whether "you" (or its equivalent) stands within three words before or two after.
+    fn targeted(&self, tokens: &Tokens, start: usize, end: usize) -> bool {
+        let sentence = tokens.list[start].sentence;
+        let to = (end + 2).min(tokens.list.len());
+        tokens.list[start.saturating_sub(3)..to]
+            .iter()
+            .any(|t| t.sentence == sentence && self.lexicon.is_second_person(t.word))
+    }
+}
+
+fn span_of(tokens: &Tokens, start: usize, end: usize) -> (usize, usize) {
+    let first = &tokens.list[start];
+    let last = &tokens.list[end.max(start + 1) - 1];
+    (first.start as usize, last.end.max(first.end) as usize)
+}
+
+fn add_shape_hits(chunk: &str, base: usize, hits: &mut Vec<Hit>) {
+    let cue_index = |id: &str| CUES.iter().position(|c| c.id == id).map(|i| i as u16);
+    let shapes: [(&str, f32, Vec<std::ops::Range<usize>>); 2] = [
+        ("personal_info.phone", PHONE_WEIGHT, phone_numbers(chunk)),
+        ("personal_info.email", EMAIL_WEIGHT, email_addresses(chunk)),
+    ];
+    for (cue, weight, ranges) in shapes {
+        let Some(cue) = cue_index(cue) else { continue };
+        for range in ranges {
+            hits.push(Hit {
+                cue,
+                weight,
+                negatable: false,
+                tokens: None,
+                start: base + range.start,
+                end: base + range.end,
+            });
+        }
+    }
+}
+
+/// Splits a long text into pieces of about `CHUNK_BYTES`, at a line break or space where
+/// possible, always at a character boundary. Yields `(offset, piece)`.
+fn chunks(text: &str) -> impl Iterator<Item = (usize, &str)> {
+    let mut offset = 0;
+    std::iter::from_fn(move || {
+        if offset >= text.len() {
+            return (offset == 0 && text.is_empty()).then(|| {
+                offset = 1;
+                (0, "")
+            });
+        }
+        let rest = &text[offset..];
+        let mut cut = rest.len();
+        if rest.len() > CHUNK_BYTES {
+            let mut limit = CHUNK_BYTES;
+            while !rest.is_char_boundary(limit) {
+                limit -= 1;
+            }
+            let window = &rest[..limit];
+            cut = window
+                .rfind('\n')
+                .or_else(|| window.rfind(' '))
+                .filter(|&i| i > limit / 2)
+                .map_or(limit, |i| i + 1);
+        }
+        let piece = (offset, &rest[..cut]);
+        offset += cut;
+        Some(piece)
+    })
+}

@@ -1,0 +1,123 @@
+//! Personal details that are shapes rather than words: phone numbers and e-mail addresses.
+
+use std::ops::Range;
+
+/// Phone numbers: 10 to 15 digits, written as one run or in groups split by spaces, dots,
+/// dashes or brackets, that start with `+`, `0` or `(` (Indonesian `08…`, `+62…`, `(555) …`)
+/// or are split in at least two places (`555-123-4567`). Dates and long ids have other shapes.
+pub(crate) fn phone_numbers(text: &str) -> Vec<Range<usize>> {
+    let bytes = text.as_bytes();
+    let mut found = Vec::new();
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        let starts = (b.is_ascii_digit() || b == b'+' || b == b'(')
+            && (i == 0 || !bytes[i - 1].is_ascii_alphanumeric());
+        if !starts {
+            i += 1;
+            continue;
+        }
+        let start = i;
+        let mut digits = 0;
+        let mut splits = 0;
+        let mut end = i;
+        let mut j = i;
+        if bytes[j] == b'+' {
+            j += 1;
+        }
+        while j < bytes.len() {
+            let c = bytes[j];
+            if c.is_ascii_digit() {
+                digits += 1;
+                j += 1;
+                end = j;
+            } else if matches!(c, b' ' | b'-' | b'.' | b'(' | b')')
+                && bytes.get(j + 1).is_some_and(|n| n.is_ascii_digit() || *n == b'(')
+            {
+                if j > start {
+                    splits += 1;
+                }
+                j += 1;
+            } else if c == b')' {
+                j += 1;
+            } else {
+                break;
+            }
+        }
+        let followed_by_word = bytes.get(end).is_some_and(|n| n.is_ascii_alphabetic());
+        let leading = bytes[start];
+        if (10..=15).contains(&digits)
+            && !followed_by_word
+            && (leading == b'+' || leading == b'0' || leading == b'(' || splits >= 2)
+        {
+            found.push(start..end);
+        }
+        i = j.max(i + 1);
+    }
+    found
+}
+
+/// E-mail addresses: `name@domain.tld`.
+pub(crate) fn email_addresses(text: &str) -> Vec<Range<usize>> {
+    let bytes = text.as_bytes();
+    let local = |b: u8| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'%' | b'+' | b'-');
+    let domain = |b: u8| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-');
+    let mut found = Vec::new();
+    let mut last_end = 0;
+    for (at, _) in text.match_indices('@') {
+        let mut start = at;
+        while start > last_end && local(bytes[start - 1]) {
+            start -= 1;
+        }
+        let mut end = at + 1;
+        while end < bytes.len() && domain(bytes[end]) {
+            end += 1;
+        }
+        while end > at + 1 && bytes[end - 1] == b'.' {
+            end -= 1;
+        }
+        let host = &text[at + 1..end];
+        let tld_ok = host
+            .rsplit_once('.')
+            .is_some_and(|(name, tld)| !name.is_empty() && tld.len() >= 2 && tld.bytes().all(|b| b.is_ascii_alphabetic()));
+        if start < at && tld_ok {
+            found.push(start..end);
+            last_end = end;
+        }
+    }
+    found
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn phones(s: &str) -> Vec<&str> {
+        phone_numbers(s).into_iter().map(|r| &s[r]).collect()
+    }
+
+    #[test]
+    fn finds_phone_numbers_in_common_shapes() {
+        assert_eq!(phones("wa aku 081234567890 ya"), ["081234567890"]);
+        assert_eq!(phones("call +62 812-3456-7890 now"), ["+62 812-3456-7890"]);
+        assert_eq!(phones("my cell is (555) 123-4567"), ["(555) 123-4567"]);
+        assert_eq!(phones("text 555-123-4567"), ["555-123-4567"]);
+        assert_eq!(phones("0812.3456.789"), ["0812.3456.789"]);
+    }
+
+    #[test]
+    fn ignores_dates_scores_and_ids() {
+        assert!(phones("born 2010-05-14, score 1234567").is_empty());
+        assert!(phones("order 1234567890123 shipped").is_empty());
+        assert!(phones("level 99 and 100 coins").is_empty());
+        assert!(phones("id8123456789012").is_empty());
+    }
+
+    #[test]
+    fn finds_email_addresses() {
+        let s = "mail me: budi.santoso99@gmail.com or @handle";
+        let found: Vec<&str> = email_addresses(s).into_iter().map(|r| &s[r]).collect();
+        assert_eq!(found, ["budi.santoso99@gmail.com"]);
+        assert!(email_addresses("meet @ 5pm at the mall").is_empty());
+    }
+}

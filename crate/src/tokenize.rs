@@ -1,0 +1,393 @@
+//! Splits a message into normalised words, each remembering its span in the original text.
+//!
+//! The steps are those of `rules/README.md`: fold characters, join apostrophes, undo leetspeak,
+//! shrink repeated letters, join spaced-out letters, expand slang, name emoji.
+
+use crate::lexicon::{Lexicon, Lookup};
+use crate::normalize::{fold_char, is_apostrophe, leet_letter, Folded};
+
+/// Word id of a word the rules do not know.
+pub(crate) const NO_WORD: u32 = u32::MAX;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum TokenKind {
+    Word,
+    Number,
+    Emoji,
+}
+
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Token {
+    /// Span in the original text, in bytes.
+    pub(crate) start: u32,
+    pub(crate) end: u32,
+    /// The normalised word, as a range of `Tokens::buf`.
+    text_start: u32,
+    text_end: u32,
+    /// Index into `VOCAB`, or `NO_WORD`.
+    pub(crate) word: u32,
+    pub(crate) kind: TokenKind,
+    /// Sentence number: patterns never match across sentences.
+    pub(crate) sentence: u32,
+    /// The letter this token was before slang expansion, when it was a single letter.
+    single_letter: Option<char>,
+}
+
+/// The words of one message.
+#[derive(Debug, Default)]
+pub(crate) struct Tokens {
+    buf: String,
+    pub(crate) list: Vec<Token>,
+}
+
+impl Tokens {
+    pub(crate) fn text(&self, token: &Token) -> &str {
+        self.buf.get(token.text_start as usize..token.text_end as usize).unwrap_or("")
+    }
+}
+
+/// A word being collected, character by character.
+#[derive(Default)]
+struct WordBuilder {
+    start: usize,
+    end: usize,
+    chars: String,
+    has_letter: bool,
+    has_digit: bool,
+    has_symbol: bool,
+}
+
+impl WordBuilder {
+    fn is_empty(&self) -> bool {
+        self.chars.is_empty()
+    }
+}
+
+struct Tokenizer<'a> {
+    lexicon: &'a Lexicon,
+    tokens: Tokens,
+    sentence: u32,
+    variant: String,
+}
+
+/// Tokenises `text` (whose offsets are shifted by `base` bytes in the spans).
+pub(crate) fn tokenize(text: &str, base: usize, lexicon: &Lexicon) -> Tokens {
+    let mut t = Tokenizer {
+        lexicon,
+        tokens: Tokens {
+            buf: String::with_capacity(text.len() + 16),
+            list: Vec::with_capacity(text.len() / 4 + 1),
+        },
+        sentence: 0,
+        variant: String::new(),
+    };
+    let mut word = WordBuilder::default();
+    let mut chars = text.char_indices().peekable();
+    while let Some((i, c)) = chars.next() {
+        let next = chars.peek().map(|&(_, n)| n);
+        let end = i + c.len_utf8();
+        if !c.is_ascii() {
+            if let Some(id) = lexicon.emoji(c) {
+                t.flush(&mut word, base);
+                t.push_word(id, base + i, base + end, TokenKind::Emoji, None);
+                continue;
+            }
+        }
+        let f = match fold_char(c) {
+            Folded::Skip => {
+                if !word.is_empty() {
+                    word.end = end;
+                }
+                continue;
+            }
+            Folded::Char(f) => f,
+        };
+        let next_is_alnum = next.is_some_and(|n| match fold_char(n) {
+            Folded::Char(nf) => nf.is_alphanumeric(),
+            Folded::Skip => true,
+        });
+        if f.is_alphanumeric() {
+            if word.is_empty() {
+                word.start = i;
+            }
+            word.chars.push(f);
+            word.end = end;
+            if f.is_ascii_digit() || f.is_numeric() {
+                word.has_digit = true;
+            } else {
+                word.has_letter = true;
+            }
+            continue;
+        }
+        if is_apostrophe(c) && !word.is_empty() && next_is_alnum {
+            word.end = end;
+            continue;
+        }
+        // Symbols inside a word are leetspeak or masking: sh!t, a$$, f*ck, b@by.
+        let in_word_symbol = match f {
+            '$' => !word.is_empty() || next_is_alnum,
+            '@' | '!' | '|' | '+' | '*' => !word.is_empty() && (next_is_alnum || next == Some(f)),
+            _ => false,
+        };
+        if in_word_symbol {
+            if word.is_empty() {
+                word.start = i;
+            }
+            word.chars.push(f);
+            word.end = end;
+            word.has_symbol = true;
+            continue;
+        }
+        t.flush(&mut word, base);
+        let ends_sentence = match f {
+            '!' | '?' | '\n' | '\r' | '\u{3002}' | '\u{FF01}' | '\u{FF1F}' => true,
+            '.' => {
+                next.is_none_or(char::is_whitespace)
+                    && t.tokens.list.last().is_some_and(|last| {
+                        last.sentence == t.sentence && (last.text_end - last.text_start) > 3
+                    })
+            }
+            _ => false,
+        };
+        if ends_sentence {
+            t.sentence += 1;
+        }
+    }
+    t.flush(&mut word, base);
+    t.join_spaced_letters(text, base);
+    t.tokens
+}
+
+impl Tokenizer<'_> {
+    fn push_text(&mut self, text: &str) -> (u32, u32) {
+        let start = self.tokens.buf.len() as u32;
+        self.tokens.buf.push_str(text);
+        (start, self.tokens.buf.len() as u32)
+    }
+
+    fn push_word(
+        &mut self,
+        id: u32,
+        start: usize,
+        end: usize,
+        kind: TokenKind,
+        single_letter: Option<char>,
+    ) {
+        let (text_start, text_end) = self.push_text(self.lexicon.word(id));
+        self.tokens.list.push(Token {
+            start: start as u32,
+            end: end as u32,
+            text_start,
+            text_end,
+            word: id,
+            kind,
+            sentence: self.sentence,
+            single_letter,
+        });
+    }
+
+    fn push_lookup(&mut self, found: Lookup, start: usize, end: usize, single: Option<char>) {
+        match found {
+            Lookup::Word(id) => self.push_word(id, start, end, TokenKind::Word, single),
+            Lookup::Slang(ids) => {
+                for &id in ids {
+                    self.push_word(id, start, end, TokenKind::Word, single);
+                }
+            }
+        }
+    }
+
+    fn push_unknown(&mut self, text: &str, start: usize, end: usize, kind: TokenKind) {
+        let (text_start, text_end) = self.push_text(text);
+        let single_letter = single_char(text).filter(|c| c.is_alphabetic());
+        self.tokens.list.push(Token {
+            start: start as u32,
+            end: end as u32,
+            text_start,
+            text_end,
+            word: NO_WORD,
+            kind,
+            sentence: self.sentence,
+            single_letter,
+        });
+    }
+
+    /// Ends the current word: normalises it, looks it up and pushes its token(s).
+    fn flush(&mut self, word: &mut WordBuilder, base: usize) {
+        if word.is_empty() {
+            return;
+        }
+        let mut raw = std::mem::take(&mut word.chars);
+        // Masking stars and stray symbols at the end are not part of the word ("stupid*").
+        while raw.ends_with(['*', '!', '|', '+', '@']) {
+            raw.pop();
+        }
+        if !raw.is_empty() {
+            self.classify(&mut raw, word, base);
+        }
+        raw.clear();
+        *word = WordBuilder { chars: raw, ..WordBuilder::default() };
+    }
+
+    fn classify(&mut self, raw: &mut String, word: &WordBuilder, base: usize) {
+        let (start, end) = (base + word.start, base + word.end);
+        let had_long_run = shrink_runs(raw, 2);
+        if !word.has_letter && !word.has_symbol {
+            self.push_unknown(raw, start, end, TokenKind::Number);
+            return;
+        }
+        let single = single_char(raw).filter(|c| c.is_alphabetic());
+        if let Some(found) = self.lexicon.lookup(raw) {
+            self.push_lookup(found, start, end, single);
+            return;
+        }
+        let mut best = raw.clone();
+        if word.has_digit || word.has_symbol {
+            // Leetspeak: 4nj1ng, sh!t, a$$. "1" is tried as i, then as l; a trailing "2"
+            // after letters is Indonesian reduplication (hati2 = hati-hati).
+            let stem = match raw.strip_suffix('2') {
+                Some(stem) if stem.ends_with(char::is_alphabetic) => stem,
+                _ => raw.as_str(),
+            };
+            for one in ['i', 'l'] {
+                self.variant.clear();
+                self.variant.extend(stem.chars().map(|c| match c {
+                    '1' => one,
+                    c => leet_letter(c).unwrap_or(c),
+                }));
+                shrink_runs(&mut self.variant, 2);
+                if one == 'i' {
+                    best.clone_from(&self.variant);
+                }
+                if let Some(found) = self.lookup_with_runs(had_long_run) {
+                    self.push_lookup(found, start, end, single);
+                    return;
+                }
+            }
+        } else if had_long_run {
+            self.variant.clone_from(&best);
+            if let Some(found) = self.lookup_with_runs(true) {
+                self.push_lookup(found, start, end, single);
+                return;
+            }
+        }
+        if best.contains('*') {
+            if let Some(id) = self.lexicon.unmask(&best) {
+                self.push_word(id, start, end, TokenKind::Word, single);
+                return;
+            }
+        }
+        self.push_unknown(&best, start, end, TokenKind::Word);
+    }
+
+    /// Looks up `self.variant`, then (when the word had a long run) with every run shrunk to one.
+    fn lookup_with_runs(&mut self, had_long_run: bool) -> Option<Lookup> {
+        if let Some(found) = self.lexicon.lookup(&self.variant) {
+            return Some(found);
+        }
+        if had_long_run {
+            shrink_runs(&mut self.variant, 1);
+            return self.lexicon.lookup(&self.variant);
+        }
+        None
+    }
+
+    /// Joins runs of single letters split by spaces, dots or dashes (`s t u p i d`) when the
+    /// joined letters are a known word.
+    fn join_spaced_letters(&mut self, text: &str, base: usize) {
+        let list = &self.tokens.list;
+        let splits = |a: &Token, b: &Token| {
+            let gap = text.get(a.end as usize - base..b.start as usize - base).unwrap_or("x");
+            a.sentence == b.sentence
+                && a.single_letter.is_some()
+                && b.single_letter.is_some()
+                && gap.len() <= 3
+                && gap.chars().all(|c| matches!(c, ' ' | '.' | '-' | '_' | '*' | '/'))
+        };
+        if !list.windows(3).any(|w| splits(&w[0], &w[1]) && splits(&w[1], &w[2])) {
+            return;
+        }
+        let old = std::mem::take(&mut self.tokens.list);
+        let mut i = 0;
+        while i < old.len() {
+            // Tokens of one original letter share its span (slang can expand one letter).
+            let mut letters: Vec<(usize, char)> = Vec::new();
+            let mut j = i;
+            while j < old.len() {
+                if let Some((last, _)) = letters.last() {
+                    let prev = &old[*last];
+                    if old[j].start == prev.start {
+                        j += 1;
+                        continue;
+                    }
+                    if !splits(prev, &old[j]) {
+                        break;
+                    }
+                } else if old[j].single_letter.is_none() {
+                    break;
+                }
+                letters.push((j, old[j].single_letter.unwrap_or(' ')));
+                j += 1;
+            }
+            let mut joined_at = None;
+            for len in (3..=letters.len()).rev() {
+                let word: String = letters[..len].iter().map(|&(_, c)| c).collect();
+                if let Some(found) = self.lexicon.lookup(&word) {
+                    joined_at = Some((len, found));
+                    break;
+                }
+            }
+            match joined_at {
+                Some((len, found)) => {
+                    let first = &old[letters[0].0];
+                    let last_index = letters.get(len).map_or(j, |&(k, _)| k);
+                    let last = &old[last_index - 1];
+                    self.sentence = first.sentence;
+                    self.push_lookup(found, first.start as usize, last.end as usize, None);
+                    i = last_index;
+                }
+                None => {
+                    // Not a hidden word: keep the first token (and its slang siblings) as they are.
+                    let first_start = old[i].start;
+                    while i < old.len() && old[i].start == first_start {
+                        self.tokens.list.push(old[i]);
+                        i += 1;
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn single_char(s: &str) -> Option<char> {
+    let mut chars = s.chars();
+    let c = chars.next()?;
+    chars.next().is_none().then_some(c)
+}
+
+/// Shrinks every run of the same character longer than `keep` to `keep`; says whether any run
+/// was longer than two (the sign of stretched letters such as `bodohhhh`).
+fn shrink_runs(s: &mut String, keep: usize) -> bool {
+    let mut had_long_run = false;
+    let mut out = String::with_capacity(s.len());
+    let mut prev = None;
+    let mut run = 0;
+    for c in s.chars() {
+        if Some(c) == prev {
+            run += 1;
+        } else {
+            prev = Some(c);
+            run = 1;
+        }
+        if run > 2 {
+            had_long_run = true;
+        }
+        if run <= keep {
+            out.push(c);
+        }
+    }
+    if out.len() != s.len() {
+        *s = out;
+    }
+    had_long_run
+}
