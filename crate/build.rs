@@ -40,7 +40,11 @@ fn main() {
                 println!("cargo:warning={e}");
                 eprintln!("error: {e}");
             }
-            eprintln!("{} error(s) in rule files under {}", errors.len(), rules_dir.display());
+            eprintln!(
+                "{} error(s) in rule files under {}",
+                errors.len(),
+                rules_dir.display()
+            );
             process::exit(1);
         }
     }
@@ -137,8 +141,11 @@ fn compile(dir: &Path) -> Result<String, Vec<String>> {
     for name in emoji_names {
         c.word_id(&name);
     }
-    let engine_words: Vec<String> =
-        c.engine_groups.iter().flat_map(|(_, _, words)| words.clone()).collect();
+    let engine_words: Vec<String> = c
+        .engine_groups
+        .iter()
+        .flat_map(|(_, _, words)| words.clone())
+        .collect();
     for word in engine_words {
         c.word_id(&word);
     }
@@ -176,11 +183,15 @@ fn short(path: &Path) -> String {
 }
 
 fn is_word(w: &str) -> bool {
-    !w.is_empty() && w.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+    !w.is_empty()
+        && w.bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
 }
 
 fn has_triple(w: &str) -> bool {
-    w.as_bytes().windows(3).any(|t| t[0] == t[1] && t[1] == t[2])
+    w.as_bytes()
+        .windows(3)
+        .any(|t| t[0] == t[1] && t[1] == t[2])
 }
 
 impl Compiler {
@@ -201,7 +212,8 @@ impl Compiler {
             match CATEGORIES.iter().find(|(name, _)| *name == category) {
                 Some((_, variant)) if id.matches('.').count() == 1 && !id.ends_with('.') => {
                     if self.cues.iter().any(|(existing, _)| *existing == id) {
-                        self.errors.push(format!("{}:{n}: cue {id} listed twice", short(path)));
+                        self.errors
+                            .push(format!("{}:{n}: cue {id} listed twice", short(path)));
                     }
                     self.cues.push((id, variant));
                 }
@@ -216,7 +228,10 @@ impl Compiler {
     fn read_emoji(&mut self, path: &Path) {
         for (n, line) in lines_of(path, &mut self.errors) {
             let mut cols = line.split('\t');
-            let (glyph, name) = (cols.next().unwrap_or("").trim(), cols.next().unwrap_or("").trim());
+            let (glyph, name) = (
+                cols.next().unwrap_or("").trim(),
+                cols.next().unwrap_or("").trim(),
+            );
             // Variation selectors and joiners are dropped by the normaliser, so ignore them here.
             let chars: Vec<char> = glyph
                 .chars()
@@ -236,7 +251,8 @@ impl Compiler {
                 continue;
             }
             if self.emoji.insert(chars[0], name.to_string()).is_some() {
-                self.errors.push(format!("{}:{n}: emoji listed twice", short(path)));
+                self.errors
+                    .push(format!("{}:{n}: emoji listed twice", short(path)));
             }
         }
     }
@@ -307,7 +323,8 @@ impl Compiler {
             return false;
         }
         if has_triple(word) {
-            self.errors.push(format!("{at}: '{word}' has a letter three times in a row"));
+            self.errors
+                .push(format!("{at}: '{word}' has a letter three times in a row"));
             return false;
         }
         true
@@ -316,10 +333,14 @@ impl Compiler {
     fn parse_item(&mut self, raw: &str, at: &str) -> Option<Item> {
         if let Some(prefix) = raw.strip_suffix('*') {
             if prefix.len() < 3 {
-                self.errors.push(format!("{at}: prefix '{raw}' needs three letters before '*'"));
+                self.errors.push(format!(
+                    "{at}: prefix '{raw}' needs three letters before '*'"
+                ));
                 return None;
             }
-            return self.check_word(prefix, at).then(|| Item::Prefix(prefix.to_string()));
+            return self
+                .check_word(prefix, at)
+                .then(|| Item::Prefix(prefix.to_string()));
         }
         if raw.contains('_') {
             let words: Vec<String> = raw.split('_').map(str::to_string).collect();
@@ -328,12 +349,14 @@ impl Compiler {
         }
         if raw.starts_with(':') {
             if !self.emoji.values().any(|n| n == raw) {
-                self.errors.push(format!("{at}: emoji word {raw} is not in emoji.tsv"));
+                self.errors
+                    .push(format!("{at}: emoji word {raw} is not in emoji.tsv"));
                 return None;
             }
             return Some(Item::Word(raw.to_string()));
         }
-        self.check_word(raw, at).then(|| Item::Word(raw.to_string()))
+        self.check_word(raw, at)
+            .then(|| Item::Word(raw.to_string()))
     }
 
     fn read_groups(&mut self, path: &Path) -> HashMap<String, Vec<Item>> {
@@ -345,20 +368,25 @@ impl Compiler {
             } else if let Some((h, b)) = line.split_once('=') {
                 (h, b, false)
             } else {
-                self.errors.push(format!("{at}: expected '@name = items' or '@name += items'"));
+                self.errors.push(format!(
+                    "{at}: expected '@name = items' or '@name += items'"
+                ));
                 continue;
             };
             let Some(name) = head.trim().strip_prefix('@') else {
-                self.errors.push(format!("{at}: a group name starts with '@'"));
+                self.errors
+                    .push(format!("{at}: a group name starts with '@'"));
                 continue;
             };
             let name = name.to_string();
             if !extend && groups.contains_key(&name) {
-                self.errors.push(format!("{at}: @{name} defined twice (use += to add)"));
+                self.errors
+                    .push(format!("{at}: @{name} defined twice (use += to add)"));
                 continue;
             }
             if extend && !groups.contains_key(&name) {
-                self.errors.push(format!("{at}: += to @{name}, which is not defined above"));
+                self.errors
+                    .push(format!("{at}: += to @{name}, which is not defined above"));
                 continue;
             }
             let mut items = Vec::new();
@@ -366,7 +394,9 @@ impl Compiler {
                 if let Some(other) = raw.strip_prefix('@') {
                     match groups.get(other) {
                         Some(more) => items.extend(more.iter().cloned()),
-                        None => self.errors.push(format!("{at}: @{other} is not defined above")),
+                        None => self
+                            .errors
+                            .push(format!("{at}: @{other} is not defined above")),
                     }
                 } else if let Some(item) = self.parse_item(raw, &at) {
                     items.push(item);
@@ -398,7 +428,8 @@ impl Compiler {
                 match n.parse::<u8>() {
                     Ok(n) if (1..=MAX_GAP).contains(&n) => elements.push(Element::Gap(n)),
                     _ => {
-                        self.errors.push(format!("{at}: gap '{raw}' must be ~1 to ~{MAX_GAP}"));
+                        self.errors
+                            .push(format!("{at}: gap '{raw}' must be ~1 to ~{MAX_GAP}"));
                         ok = false;
                     }
                 }
@@ -422,7 +453,8 @@ impl Compiler {
                             }
                         }
                         _ => {
-                            self.errors.push(format!("{at}: unknown or empty group @{group}"));
+                            self.errors
+                                .push(format!("{at}: unknown or empty group @{group}"));
                             ok = false;
                         }
                     }
@@ -456,7 +488,8 @@ impl Compiler {
             }
         }
         if matches!(elements.last(), Some(Element::Gap(_))) {
-            self.errors.push(format!("{at}: a pattern cannot end with a gap"));
+            self.errors
+                .push(format!("{at}: a pattern cannot end with a gap"));
             ok = false;
         }
         ok.then_some(elements)
@@ -466,20 +499,23 @@ impl Compiler {
         for (n, line) in lines_of(path, &mut self.errors) {
             let at = format!("{}:{n}", short(path));
             let Some((head, pattern)) = line.split_once('|') else {
-                self.errors.push(format!("{at}: expected 'cue weight [flags] | pattern'"));
+                self.errors
+                    .push(format!("{at}: expected 'cue weight [flags] | pattern'"));
                 continue;
             };
             // Alternatives inside the pattern use '|' too: split only at the first one.
             let mut head = head.split_whitespace();
             let cue_name = head.next().unwrap_or("");
             let Some(cue) = self.cues.iter().position(|(id, _)| id == cue_name) else {
-                self.errors.push(format!("{at}: cue '{cue_name}' is not in cues.tsv"));
+                self.errors
+                    .push(format!("{at}: cue '{cue_name}' is not in cues.tsv"));
                 continue;
             };
             let weight = match head.next().map(str::parse::<f32>) {
                 Some(Ok(w)) if w > 0.0 && w <= 1.0 => w,
                 _ => {
-                    self.errors.push(format!("{at}: weight must be a number in (0, 1]"));
+                    self.errors
+                        .push(format!("{at}: weight must be a number in (0, 1]"));
                     continue;
                 }
             };
@@ -496,7 +532,13 @@ impl Compiler {
             }
             if let Some(elements) = self.parse_pattern(pattern, &at, groups) {
                 if flags_ok {
-                    self.patterns.push(Pattern { cue, weight, negatable, lang, elements });
+                    self.patterns.push(Pattern {
+                        cue,
+                        weight,
+                        negatable,
+                        lang,
+                        elements,
+                    });
                 }
             }
         }
@@ -506,7 +548,8 @@ impl Compiler {
         for (n, line) in lines_of(path, &mut self.errors) {
             let at = format!("{}:{n}", short(path));
             let Some(split) = line.find('|') else {
-                self.errors.push(format!("{at}: expected 'target scope | pattern'"));
+                self.errors
+                    .push(format!("{at}: expected 'target scope | pattern'"));
                 continue;
             };
             let mut head = line[..split].split_whitespace();
@@ -515,7 +558,8 @@ impl Compiler {
                 Some("span") => "Span",
                 Some("message") => "Message",
                 _ => {
-                    self.errors.push(format!("{at}: scope must be 'span' or 'message'"));
+                    self.errors
+                        .push(format!("{at}: scope must be 'span' or 'message'"));
                     continue;
                 }
             };
@@ -523,11 +567,18 @@ impl Compiler {
                 || CATEGORIES.iter().any(|(c, _)| *c == target)
                 || self.cues.iter().any(|(id, _)| *id == target);
             if !known {
-                self.errors.push(format!("{at}: target '{target}' is not *, a category or a cue"));
+                self.errors.push(format!(
+                    "{at}: target '{target}' is not *, a category or a cue"
+                ));
                 continue;
             }
             if let Some(elements) = self.parse_pattern(&line[split + 1..], &at, groups) {
-                self.safe.push(Safe { target, scope, lang, elements });
+                self.safe.push(Safe {
+                    target,
+                    scope,
+                    lang,
+                    elements,
+                });
             }
         }
     }
@@ -560,11 +611,21 @@ impl Compiler {
     fn emit(&mut self) -> String {
         let mut out = String::new();
         out.push_str("// Generated by build.rs from rules/. Do not edit.\n\n");
-        let _ = writeln!(out, "pub(crate) static LANGUAGES: &[&str] = &{LANGUAGES:?};");
-        let _ = writeln!(out, "pub(crate) static VOCAB: &[&str] = &{:?};", self.vocab_order);
+        let _ = writeln!(
+            out,
+            "pub(crate) static LANGUAGES: &[&str] = &{LANGUAGES:?};"
+        );
+        let _ = writeln!(
+            out,
+            "pub(crate) static VOCAB: &[&str] = &{:?};",
+            self.vocab_order
+        );
         out.push_str("pub(crate) static CUES: &[CueDef] = &[\n");
         for (id, variant) in &self.cues {
-            let _ = writeln!(out, "    CueDef {{ id: {id:?}, category: Category::{variant} }},");
+            let _ = writeln!(
+                out,
+                "    CueDef {{ id: {id:?}, category: Category::{variant} }},"
+            );
         }
         out.push_str("];\n");
         out.push_str("pub(crate) static SLANG: &[(&str, u8, &[u32])] = &[\n");
@@ -585,8 +646,10 @@ impl Compiler {
                     entries.extend(words.iter().map(|w| (*lang, self.vocab[w])));
                 }
             }
-            let entries: Vec<String> =
-                entries.iter().map(|(l, id)| format!("({l}, {id})")).collect();
+            let entries: Vec<String> = entries
+                .iter()
+                .map(|(l, id)| format!("({l}, {id})"))
+                .collect();
             let _ = writeln!(
                 out,
                 "pub(crate) static GROUP_{}: &[(u8, u32)] = &[{}];",
@@ -614,7 +677,11 @@ impl Compiler {
             } else if let Some((_, v)) = CATEGORIES.iter().find(|(c, _)| *c == s.target) {
                 format!("SafeTarget::Category(Category::{v})")
             } else {
-                let cue = self.cues.iter().position(|(id, _)| *id == s.target).unwrap_or(0);
+                let cue = self
+                    .cues
+                    .iter()
+                    .position(|(id, _)| *id == s.target)
+                    .unwrap_or(0);
                 format!("SafeTarget::Cue({cue})")
             };
             let _ = writeln!(

@@ -37,12 +37,27 @@ struct HalfLife {
 
 const DAY_MS: f64 = 24.0 * 3600.0 * 1000.0;
 /// Grooming builds over days or weeks.
-const GROOMING_HALF_LIFE: HalfLife = HalfLife { ms: 7.0 * DAY_MS, messages: 300.0 };
+const GROOMING_HALF_LIFE: HalfLife = HalfLife {
+    ms: 7.0 * DAY_MS,
+    messages: 300.0,
+};
 /// Bullying is repetition within days.
-const BULLYING_HALF_LIFE: HalfLife = HalfLife { ms: DAY_MS, messages: 60.0 };
-const SEXUAL_HALF_LIFE: HalfLife = HalfLife { ms: 3.0 * DAY_MS, messages: 150.0 };
-const SELF_HARM_HALF_LIFE: HalfLife = HalfLife { ms: 3.0 * DAY_MS, messages: 100.0 };
-const PERSONAL_INFO_HALF_LIFE: HalfLife = HalfLife { ms: DAY_MS, messages: 50.0 };
+const BULLYING_HALF_LIFE: HalfLife = HalfLife {
+    ms: DAY_MS,
+    messages: 60.0,
+};
+const SEXUAL_HALF_LIFE: HalfLife = HalfLife {
+    ms: 3.0 * DAY_MS,
+    messages: 150.0,
+};
+const SELF_HARM_HALF_LIFE: HalfLife = HalfLife {
+    ms: 3.0 * DAY_MS,
+    messages: 100.0,
+};
+const PERSONAL_INFO_HALF_LIFE: HalfLife = HalfLife {
+    ms: DAY_MS,
+    messages: 50.0,
+};
 
 /// What the conversation as a whole looks like now.
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
@@ -165,7 +180,10 @@ impl Conversation {
     /// When the state is of another version, too large, or holds impossible values.
     pub fn restore(state: Conversation) -> Result<Conversation, Error> {
         if state.version != STATE_VERSION {
-            return Err(Error::state(format!("version {} is not {STATE_VERSION}", state.version)));
+            return Err(Error::state(format!(
+                "version {} is not {STATE_VERSION}",
+                state.version
+            )));
         }
         if state.authors.len() > MAX_AUTHORS {
             return Err(Error::state(format!("more than {MAX_AUTHORS} authors")));
@@ -180,7 +198,9 @@ impl Conversation {
             }
             for stage in &author.stages {
                 let known = stage.cue == SEXUAL_STAGE
-                    || CUES.iter().any(|c| c.id == stage.cue && c.category == Category::Grooming);
+                    || CUES
+                        .iter()
+                        .any(|c| c.id == stage.cue && c.category == Category::Grooming);
                 if !known || !valid(stage.evidence) {
                     return Err(Error::state(format!("invalid stage {:?}", stage.cue)));
                 }
@@ -199,7 +219,10 @@ impl Conversation {
     pub fn scan(&mut self, detector: &Detector, text: &str, context: &Context) -> ConversationScan {
         let analysis = detector.analyse(text, context);
         self.observe(&analysis, context);
-        ConversationScan { message: analysis.verdict, conversation: self.verdict() }
+        ConversationScan {
+            message: analysis.verdict,
+            conversation: self.verdict(),
+        }
     }
 
     /// The conversation's verdict after the latest message.
@@ -232,8 +255,11 @@ impl Conversation {
             let halves = elapsed_ms.map_or(1.0 / half.messages, |ms| ms / half.ms);
             0.5f64.powf(halves) as f32
         };
-        let (grooming, bullying, sexual) =
-            (decay(GROOMING_HALF_LIFE), decay(BULLYING_HALF_LIFE), decay(SEXUAL_HALF_LIFE));
+        let (grooming, bullying, sexual) = (
+            decay(GROOMING_HALF_LIFE),
+            decay(BULLYING_HALF_LIFE),
+            decay(SEXUAL_HALF_LIFE),
+        );
         for author in &mut self.authors {
             for stage in &mut author.stages {
                 stage.evidence *= grooming;
@@ -252,16 +278,20 @@ impl Conversation {
         let verdict = &analysis.verdict;
         if context.direction == Direction::Outgoing {
             self.child.self_harm += verdict.score_of(Category::SelfHarm);
-            self.child.personal_info =
-                self.child.personal_info.max(verdict.score_of(Category::PersonalInfo));
+            self.child.personal_info = self
+                .child
+                .personal_info
+                .max(verdict.score_of(Category::PersonalInfo));
             return;
         }
         let has_stage = analysis
             .cue_weights
             .iter()
             .any(|(cue, _)| CUES[usize::from(*cue)].category == Category::Grooming);
-        let (bully, sex) =
-            (verdict.score_of(Category::Bullying), verdict.score_of(Category::Sexual));
+        let (bully, sex) = (
+            verdict.score_of(Category::Bullying),
+            verdict.score_of(Category::Sexual),
+        );
         if !has_stage && bully == 0.0 && sex == 0.0 {
             return;
         }
@@ -292,8 +322,8 @@ impl Conversation {
             Some(i) => i,
             None => {
                 if self.authors.len() >= MAX_AUTHORS {
-                    if let Some(oldest) = (0..self.authors.len())
-                        .min_by_key(|&i| self.authors[i].last_message)
+                    if let Some(oldest) =
+                        (0..self.authors.len()).min_by_key(|&i| self.authors[i].last_message)
                     {
                         self.authors.swap_remove(oldest);
                     }
@@ -315,14 +345,21 @@ impl Conversation {
 fn add_stage(stages: &mut Vec<Stage>, cue: &str, weight: f32) {
     match stages.iter_mut().find(|s| s.cue == cue) {
         Some(stage) => stage.evidence = stage.evidence.max(weight),
-        None => stages.push(Stage { cue: cue.to_string(), evidence: weight }),
+        None => stages.push(Stage {
+            cue: cue.to_string(),
+            evidence: weight,
+        }),
     }
 }
 
 /// How far one author's grooming pattern has built up. Two weak stages stay low; three distinct
 /// stages are medium; five, or secrecy together with a photo, meeting or sexual request, are high.
 fn grooming_score(stages: &[Stage]) -> f32 {
-    let seen = |cue: &str| stages.iter().any(|s| s.cue == cue && s.evidence >= STAGE_SEEN);
+    let seen = |cue: &str| {
+        stages
+            .iter()
+            .any(|s| s.cue == cue && s.evidence >= STAGE_SEEN)
+    };
     let distinct = stages.iter().filter(|s| s.evidence >= STAGE_SEEN).count();
     let mut score = stages.iter().map(|s| s.evidence).fold(0.0, f32::max);
     if distinct >= 2 {
@@ -353,12 +390,18 @@ pub struct Report {
 
 impl From<Verdict> for Report {
     fn from(message: Verdict) -> Report {
-        Report { message, conversation: None }
+        Report {
+            message,
+            conversation: None,
+        }
     }
 }
 
 impl From<ConversationScan> for Report {
     fn from(scan: ConversationScan) -> Report {
-        Report { message: scan.message, conversation: Some(scan.conversation) }
+        Report {
+            message: scan.message,
+            conversation: Some(scan.conversation),
+        }
     }
 }

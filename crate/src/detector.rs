@@ -93,7 +93,12 @@ impl DetectorBuilder {
                 .filter(|(_, s)| lang_on(s.lang))
                 .map(|(i, s)| (i as u32, s.elements)),
         );
-        Ok(Detector { lexicon: Lexicon::new(&enabled), patterns, safe, enabled })
+        Ok(Detector {
+            lexicon: Lexicon::new(&enabled),
+            patterns,
+            safe,
+            enabled,
+        })
     }
 }
 
@@ -123,7 +128,9 @@ pub struct Detector {
 impl Default for Detector {
     /// A detector with every compiled-in language.
     fn default() -> Detector {
-        Detector::builder().build().unwrap_or_else(|_| unreachable!("all languages are valid"))
+        Detector::builder()
+            .build()
+            .unwrap_or_else(|_| unreachable!("all languages are valid"))
     }
 }
 
@@ -230,14 +237,18 @@ impl Detector {
         for (score, rest) in scores.iter_mut().zip(remaining) {
             *score = 1.0 - rest;
         }
-        Analysis { verdict: Verdict::from_scores(scores, signals), cue_weights: fired }
+        Analysis {
+            verdict: Verdict::from_scores(scores, signals),
+            cue_weights: fired,
+        }
     }
 
     fn pattern_hits(&self, tokens: &Tokens) -> Vec<Hit> {
         let mut hits = Vec::new();
         let mut candidates = Vec::new();
         for (i, token) in tokens.list.iter().enumerate() {
-            self.patterns.candidates(token, tokens.text(token), &mut candidates);
+            self.patterns
+                .candidates(token, tokens.text(token), &mut candidates);
             candidates.sort_unstable();
             candidates.dedup();
             for &id in &candidates {
@@ -266,7 +277,8 @@ impl Detector {
         let mut candidates = Vec::new();
         let mut safe_matches = Vec::new();
         for (i, token) in tokens.list.iter().enumerate() {
-            self.safe.candidates(token, tokens.text(token), &mut candidates);
+            self.safe
+                .candidates(token, tokens.text(token), &mut candidates);
             for &id in &candidates {
                 let safe = &SAFE[id as usize];
                 if let Some(end) = match_at(safe.elements, tokens, i) {

@@ -18,11 +18,17 @@ enum ErrorKind {
 
 impl Error {
     pub(crate) fn config(message: impl Into<String>) -> Error {
-        Error { kind: ErrorKind::Config, message: message.into() }
+        Error {
+            kind: ErrorKind::Config,
+            message: message.into(),
+        }
     }
 
     pub(crate) fn state(message: impl Into<String>) -> Error {
-        Error { kind: ErrorKind::State, message: message.into() }
+        Error {
+            kind: ErrorKind::State,
+            message: message.into(),
+        }
     }
 
     /// A stable name of the error's kind (`config` or `state`), for code that branches on it.

@@ -14,7 +14,11 @@ impl Hasher for Fnv {
     }
 
     fn write(&mut self, bytes: &[u8]) {
-        let mut hash = if self.0 == 0 { 0xcbf2_9ce4_8422_2325 } else { self.0 };
+        let mut hash = if self.0 == 0 {
+            0xcbf2_9ce4_8422_2325
+        } else {
+            self.0
+        };
         for &b in bytes {
             hash ^= u64::from(b);
             hash = hash.wrapping_mul(0x0100_0000_01b3);
@@ -48,7 +52,11 @@ impl Lexicon {
     /// The lexicon of the languages whose flag is set in `languages` (indexed like `LANGUAGES`).
     pub(crate) fn new(languages: &[bool]) -> Lexicon {
         let enabled = |lang: u8| languages.get(usize::from(lang)).copied().unwrap_or(false);
-        let words = VOCAB.iter().enumerate().map(|(id, &w)| (w, id as u32)).collect();
+        let words = VOCAB
+            .iter()
+            .enumerate()
+            .map(|(id, &w)| (w, id as u32))
+            .collect();
         let slang = SLANG
             .iter()
             .filter(|(_, lang, _)| enabled(*lang))
@@ -83,7 +91,10 @@ impl Lexicon {
     }
 
     pub(crate) fn emoji(&self, c: char) -> Option<u32> {
-        EMOJI.binary_search_by_key(&c, |&(e, _)| e).ok().map(|i| EMOJI[i].1)
+        EMOJI
+            .binary_search_by_key(&c, |&(e, _)| e)
+            .ok()
+            .map(|i| EMOJI[i].1)
     }
 
     pub(crate) fn is_negation(&self, id: u32) -> bool {
@@ -91,7 +102,10 @@ impl Lexicon {
     }
 
     pub(crate) fn is_second_person(&self, id: u32) -> bool {
-        self.second_person.get(id as usize).copied().unwrap_or(false)
+        self.second_person
+            .get(id as usize)
+            .copied()
+            .unwrap_or(false)
     }
 
     /// The first vocabulary word that a word masked with stars (`f*ck`, `b**ch`) can stand for.
@@ -102,10 +116,14 @@ impl Lexicon {
         if len < 3 || stars * 2 > len {
             return None;
         }
-        VOCAB.iter().position(|w| {
-            w.len() == len
-                && w.chars().zip(masked.chars()).all(|(a, b)| b == '*' || a == b)
-        })
-        .map(|i| i as u32)
+        VOCAB
+            .iter()
+            .position(|w| {
+                w.len() == len
+                    && w.chars()
+                        .zip(masked.chars())
+                        .all(|(a, b)| b == '*' || a == b)
+            })
+            .map(|i| i as u32)
     }
 }

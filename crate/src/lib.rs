@@ -17,7 +17,10 @@
 //! Rules are data files per language under `rules/`, compiled into the crate at build time.
 //! [`Conversation`] follows a chat over time; its state serialises with serde.
 #![deny(missing_docs)]
-#![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
+#![cfg_attr(
+    not(test),
+    deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)
+)]
 
 mod conversation;
 mod detector;

@@ -40,7 +40,11 @@ impl Index {
         }
         index.prefix_lengths.sort_unstable();
         index.prefix_lengths.dedup();
-        for list in index.by_word.values_mut().chain(index.by_prefix.values_mut()) {
+        for list in index
+            .by_word
+            .values_mut()
+            .chain(index.by_prefix.values_mut())
+        {
             list.sort_unstable();
             list.dedup();
         }
@@ -98,7 +102,11 @@ fn match_rest(elements: &[Element], tokens: &Tokens, at: usize, sentence: u32) -
             .or_else(|| match_rest(rest, tokens, at, sentence)),
         Element::Gap(n) => (0..=usize::from(*n))
             .take_while(|&skip| {
-                skip == 0 || tokens.list.get(at + skip - 1).is_some_and(|t| t.sentence == sentence)
+                skip == 0
+                    || tokens
+                        .list
+                        .get(at + skip - 1)
+                        .is_some_and(|t| t.sentence == sentence)
             })
             .find_map(|skip| match_rest(rest, tokens, at + skip, sentence)),
     }
@@ -106,12 +114,17 @@ fn match_rest(elements: &[Element], tokens: &Tokens, at: usize, sentence: u32) -
 
 fn match_alt(alt: &Alt, tokens: &Tokens, at: usize, sentence: u32) -> Option<usize> {
     let token_is = |i: usize, test: &dyn Fn(&Token) -> bool| {
-        tokens.list.get(i).is_some_and(|t| t.sentence == sentence && test(t))
+        tokens
+            .list
+            .get(i)
+            .is_some_and(|t| t.sentence == sentence && test(t))
     };
     match alt {
         Alt::Word(id) => token_is(at, &|t| t.word == *id).then_some(at + 1),
-        Alt::Prefix(p) => token_is(at, &|t| t.kind == TokenKind::Word && tokens.text(t).starts_with(p))
-            .then_some(at + 1),
+        Alt::Prefix(p) => token_is(at, &|t| {
+            t.kind == TokenKind::Word && tokens.text(t).starts_with(p)
+        })
+        .then_some(at + 1),
         Alt::Number => token_is(at, &|t| t.kind == TokenKind::Number).then_some(at + 1),
         Alt::Phrase(ids) => ids
             .iter()

@@ -60,7 +60,10 @@ fn is_invisible(c: char) -> bool {
 
 /// Apostrophes that join the two halves of a word (`don't`, `you’re`).
 pub(crate) fn is_apostrophe(c: char) -> bool {
-    matches!(c, '\'' | '\u{2019}' | '\u{2018}' | '`' | '\u{00B4}' | '\u{02BC}')
+    matches!(
+        c,
+        '\'' | '\u{2019}' | '\u{2018}' | '`' | '\u{00B4}' | '\u{02BC}'
+    )
 }
 
 /// The letter a leetspeak digit or symbol stands for inside a word.

@@ -32,7 +32,9 @@ pub(crate) fn phone_numbers(text: &str) -> Vec<Range<usize>> {
                 j += 1;
                 end = j;
             } else if matches!(c, b' ' | b'-' | b'.' | b'(' | b')')
-                && bytes.get(j + 1).is_some_and(|n| n.is_ascii_digit() || *n == b'(')
+                && bytes
+                    .get(j + 1)
+                    .is_some_and(|n| n.is_ascii_digit() || *n == b'(')
             {
                 if j > start {
                     splits += 1;
@@ -77,9 +79,9 @@ pub(crate) fn email_addresses(text: &str) -> Vec<Range<usize>> {
             end -= 1;
         }
         let host = &text[at + 1..end];
-        let tld_ok = host
-            .rsplit_once('.')
-            .is_some_and(|(name, tld)| !name.is_empty() && tld.len() >= 2 && tld.bytes().all(|b| b.is_ascii_alphabetic()));
+        let tld_ok = host.rsplit_once('.').is_some_and(|(name, tld)| {
+            !name.is_empty() && tld.len() >= 2 && tld.bytes().all(|b| b.is_ascii_alphabetic())
+        });
         if start < at && tld_ok {
             found.push(start..end);
             last_end = end;

@@ -8,6 +8,10 @@ use crate::normalize::{fold_char, is_apostrophe, leet_letter, Folded};
 
 /// Word id of a word the rules do not know.
 pub(crate) const NO_WORD: u32 = u32::MAX;
+/// Spaced-out words longer than this are not looked for (it bounds the work on "a b c d …").
+const MAX_JOINED_LETTERS: usize = 24;
+/// Masked words (`f*ck`) tried per text: each try scans the vocabulary.
+const UNMASK_BUDGET: u32 = 32;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum TokenKind {
@@ -42,7 +46,9 @@ pub(crate) struct Tokens {
 
 impl Tokens {
     pub(crate) fn text(&self, token: &Token) -> &str {
-        self.buf.get(token.text_start as usize..token.text_end as usize).unwrap_or("")
+        self.buf
+            .get(token.text_start as usize..token.text_end as usize)
+            .unwrap_or("")
     }
 }
 
@@ -68,6 +74,7 @@ struct Tokenizer<'a> {
     tokens: Tokens,
     sentence: u32,
     variant: String,
+    unmask_budget: u32,
 }
 
 /// Tokenises `text` (whose offsets are shifted by `base` bytes in the spans).
@@ -80,6 +87,7 @@ pub(crate) fn tokenize(text: &str, base: usize, lexicon: &Lexicon) -> Tokens {
         },
         sentence: 0,
         variant: String::new(),
+        unmask_budget: UNMASK_BUDGET,
     };
     let mut word = WordBuilder::default();
     let mut chars = text.char_indices().peekable();
@@ -226,7 +234,10 @@ impl Tokenizer<'_> {
             self.classify(&mut raw, word, base);
         }
         raw.clear();
-        *word = WordBuilder { chars: raw, ..WordBuilder::default() };
+        *word = WordBuilder {
+            chars: raw,
+            ..WordBuilder::default()
+        };
     }
 
     fn classify(&mut self, raw: &mut String, word: &WordBuilder, base: usize) {
@@ -271,7 +282,8 @@ impl Tokenizer<'_> {
                 return;
             }
         }
-        if best.contains('*') {
+        if best.contains('*') && self.unmask_budget > 0 {
+            self.unmask_budget -= 1;
             if let Some(id) = self.lexicon.unmask(&best) {
                 self.push_word(id, start, end, TokenKind::Word, single);
                 return;
@@ -297,14 +309,21 @@ impl Tokenizer<'_> {
     fn join_spaced_letters(&mut self, text: &str, base: usize) {
         let list = &self.tokens.list;
         let splits = |a: &Token, b: &Token| {
-            let gap = text.get(a.end as usize - base..b.start as usize - base).unwrap_or("x");
+            let gap = text
+                .get(a.end as usize - base..b.start as usize - base)
+                .unwrap_or("x");
             a.sentence == b.sentence
                 && a.single_letter.is_some()
                 && b.single_letter.is_some()
                 && gap.len() <= 3
-                && gap.chars().all(|c| matches!(c, ' ' | '.' | '-' | '_' | '*' | '/'))
+                && gap
+                    .chars()
+                    .all(|c| matches!(c, ' ' | '.' | '-' | '_' | '*' | '/'))
         };
-        if !list.windows(3).any(|w| splits(&w[0], &w[1]) && splits(&w[1], &w[2])) {
+        if !list
+            .windows(3)
+            .any(|w| splits(&w[0], &w[1]) && splits(&w[1], &w[2]))
+        {
             return;
         }
         let old = std::mem::take(&mut self.tokens.list);
@@ -313,7 +332,7 @@ impl Tokenizer<'_> {
             // Tokens of one original letter share its span (slang can expand one letter).
             let mut letters: Vec<(usize, char)> = Vec::new();
             let mut j = i;
-            while j < old.len() {
+            while j < old.len() && letters.len() < MAX_JOINED_LETTERS {
                 if let Some((last, _)) = letters.last() {
                     let prev = &old[*last];
                     if old[j].start == prev.start {

@@ -144,7 +144,10 @@ pub struct Context {
 impl Context {
     /// A context with only a direction.
     pub fn new(direction: Direction) -> Context {
-        Context { direction, ..Context::default() }
+        Context {
+            direction,
+            ..Context::default()
+        }
     }
 
     /// The same context with an author.
@@ -167,8 +170,8 @@ pub struct CategoryScore {
     pub category: Category,
     /// The level its score reaches.
     pub level: Level,
-    /// Between 0 and 1.
-    pub score: f32,
+    /// Between 0 and 1, rounded to three decimals.
+    pub score: f64,
 }
 
 /// One cue that fired, and where.
@@ -209,14 +212,18 @@ impl Verdict {
         self.categories
             .iter()
             .find(|c| c.category == category)
-            .map_or(0.0, |c| c.score)
+            .map_or(0.0, |c| c.score as f32)
     }
 
     /// Builds the category list and overall level from one score per category.
     pub(crate) fn from_scores(scores: [f32; 6], signals: Vec<Signal>) -> Verdict {
         let categories = scores_to_categories(scores);
         let level = categories.first().map_or(Level::None, |c| c.level);
-        Verdict { level, categories, signals }
+        Verdict {
+            level,
+            categories,
+            signals,
+        }
     }
 }
 
@@ -230,12 +237,19 @@ pub(crate) fn scores_to_categories(scores: [f32; 6]) -> Vec<CategoryScore> {
             if category == Category::Profanity {
                 level = level.min(Level::Low);
             }
-            CategoryScore { category, level, score: (score * 1000.0).round() / 1000.0 }
+            CategoryScore {
+                category,
+                level,
+                score: (f64::from(score) * 1000.0).round() / 1000.0,
+            }
         })
         .filter(|c| c.level > Level::None)
         .collect();
     categories.sort_by(|a, b| {
-        b.level.cmp(&a.level).then(b.score.total_cmp(&a.score)).then(a.category.cmp(&b.category))
+        b.level
+            .cmp(&a.level)
+            .then(b.score.total_cmp(&a.score))
+            .then(a.category.cmp(&b.category))
     });
     categories
 }
@@ -244,21 +258,28 @@ impl Verdict {
     /// The same verdict with span offsets counted in UTF-16 code units instead of bytes, as
     /// JavaScript strings index. `text` is the message the verdict is about.
     pub fn with_utf16_offsets(mut self, text: &str) -> Verdict {
-        let mut offsets: Vec<usize> =
-            self.signals.iter().flat_map(|s| [s.start, s.end]).collect();
+        let mut offsets: Vec<usize> = self.signals.iter().flat_map(|s| [s.start, s.end]).collect();
         offsets.sort_unstable();
         offsets.dedup();
         let mut converted = Vec::with_capacity(offsets.len());
         let mut pending = offsets.iter().peekable();
         let mut units = 0;
-        for (byte, c) in text.char_indices().chain(std::iter::once((text.len(), '\0'))) {
+        for (byte, c) in text
+            .char_indices()
+            .chain(std::iter::once((text.len(), '\0')))
+        {
             while pending.next_if(|&&o| o <= byte).is_some() {
                 converted.push(units);
             }
             units += c.len_utf16();
         }
         let to_utf16 = |byte: usize| {
-            offsets.binary_search(&byte).ok().and_then(|i| converted.get(i)).copied().unwrap_or(0)
+            offsets
+                .binary_search(&byte)
+                .ok()
+                .and_then(|i| converted.get(i))
+                .copied()
+                .unwrap_or(0)
         };
         for signal in &mut self.signals {
             signal.start = to_utf16(signal.start);

@@ -112,7 +112,11 @@ fn scan_command(args: &[String]) -> Result<bool, String> {
     }
 }
 
-fn scan_lines(detector: &Detector, input: Box<dyn BufRead>, out: &mut impl Write) -> io::Result<bool> {
+fn scan_lines(
+    detector: &Detector,
+    input: Box<dyn BufRead>,
+    out: &mut impl Write,
+) -> io::Result<bool> {
     let mut conversations: HashMap<String, Conversation> = HashMap::new();
     let mut clean = true;
     let mut reader = input;
@@ -130,10 +134,22 @@ fn scan_lines(detector: &Detector, input: Box<dyn BufRead>, out: &mut impl Write
             Err(_) => Err("line is not valid UTF-8".to_string()),
         };
         match result {
-            Ok((id, report)) => write_json(out, &Line { id: id.as_ref(), report })?,
+            Ok((id, report)) => write_json(
+                out,
+                &Line {
+                    id: id.as_ref(),
+                    report,
+                },
+            )?,
             Err(error) => {
                 clean = false;
-                write_json(out, &LineError { line: number, error })?;
+                write_json(
+                    out,
+                    &LineError {
+                        line: number,
+                        error,
+                    },
+                )?;
             }
         }
     }
@@ -168,9 +184,16 @@ fn scan_line(
     let author = optional_str("author")?;
     let time_ms = match value.get("time") {
         None | Some(Value::Null) => None,
-        Some(t) => Some(t.as_u64().ok_or("\"time\" must be milliseconds since 1970")?),
+        Some(t) => Some(
+            t.as_u64()
+                .ok_or("\"time\" must be milliseconds since 1970")?,
+        ),
     };
-    let context = Context { direction, author: author.map(str::to_string), time_ms };
+    let context = Context {
+        direction,
+        author: author.map(str::to_string),
+        time_ms,
+    };
     let report: Report = match conversation {
         Some(name) => conversations
             .entry(name.to_string())

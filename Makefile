@@ -1,0 +1,57 @@
+# Lindungi: `make` builds everything, `make test` runs every test.
+# Both install what they need from the package registries (crates.io, npm); nothing else is
+# downloaded.
+
+CARGO ?= cargo
+NPM ?= npm
+# The wasm-bindgen CLI must match the library version that Cargo.lock pins.
+WASM_BINDGEN_VERSION := $(shell awk '/^name = "wasm-bindgen"$$/ {getline; gsub(/version = |"/, ""); print; exit}' Cargo.lock)
+CARGO_BIN := $(HOME)/.cargo/bin
+export PATH := $(CARGO_BIN):$(CURDIR)/node_modules/.bin:$(PATH)
+WASM_OPT_FLAGS := -Oz --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext --enable-mutable-globals
+STAMPS := target/.stamps
+
+.PHONY: all cli wasm tools test test-rust test-wasm lint fmt clean
+all: cli wasm
+
+cli:
+	$(CARGO) build --release -p lindungi
+
+# wasm-pack's own wasm-opt download is disabled (--no-opt); wasm-opt comes from npm's binaryen.
+wasm: tools
+	wasm-pack build crate --target web --out-dir pkg --out-name lindungi --no-pack --no-opt --profile wasm
+	wasm-opt $(WASM_OPT_FLAGS) crate/pkg/lindungi_bg.wasm -o crate/pkg/lindungi_bg.wasm
+	@rm -f crate/pkg/.gitignore
+	@echo "crate/pkg/lindungi_bg.wasm: $$(wc -c < crate/pkg/lindungi_bg.wasm) bytes, $$(gzip -9c crate/pkg/lindungi_bg.wasm | wc -c) gzipped"
+
+tools: $(STAMPS)/rust-tools $(STAMPS)/npm
+
+$(STAMPS)/rust-tools: Cargo.lock
+	rustup target add wasm32-unknown-unknown
+	@if [ "$$(wasm-bindgen --version 2>/dev/null)" != "wasm-bindgen $(WASM_BINDGEN_VERSION)" ]; then \
+		$(CARGO) install wasm-bindgen-cli --version $(WASM_BINDGEN_VERSION); fi
+	@command -v wasm-pack >/dev/null || $(CARGO) install wasm-pack
+	@mkdir -p $(STAMPS) && touch $@
+
+$(STAMPS)/npm: package.json package-lock.json
+	$(NPM) ci --no-audit --no-fund
+	@mkdir -p $(STAMPS) && touch $@
+
+test: lint test-rust test-wasm
+
+lint:
+	$(CARGO) fmt --all --check
+	$(CARGO) clippy --all-targets -- -D warnings
+
+test-rust:
+	$(CARGO) test --workspace
+
+test-wasm: wasm
+	node --test tests/wasm/
+
+fmt:
+	$(CARGO) fmt --all
+
+clean:
+	$(CARGO) clean
+	rm -rf crate/pkg node_modules

@@ -1,0 +1,229 @@
+//! The JavaScript boundary (wasm-bindgen). Thin on purpose: converts values and keeps the
+//! conversations of one extension instance; all judgement lives in the rest of the crate.
+
+use crate::{Context, Conversation, Detector, Direction, Error, Report};
+use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
+use wasm_bindgen::prelude::*;
+
+/// Conversations kept at once; the one used longest ago is dropped first (export it before).
+const MAX_CONVERSATIONS: usize = 256;
+
+#[wasm_bindgen(start)]
+fn start() {
+    console_error_panic_hook::set_once();
+}
+
+#[wasm_bindgen(typescript_custom_section)]
+const TYPES: &'static str = r#"
+export type Level = "none" | "low" | "medium" | "high";
+export type CategoryName = "bullying" | "sexual" | "grooming" | "self_harm" | "personal_info" | "profanity";
+export interface DetectorConfig {
+  /** Language codes whose rules to use (default: all compiled in). */
+  languages?: string[];
+}
+export interface ScanContext {
+  /** Who wrote the text, seen from the child. */
+  direction?: "incoming" | "outgoing" | "unknown";
+  /** Messages naming the same conversation build one pattern, in call order. */
+  conversation?: string;
+  /** The author's name or id, as the site shows it. */
+  author?: string;
+  /** When the message was written, in milliseconds since 1970. */
+  time?: number;
+}
+export interface CategoryScore { category: CategoryName; level: Level; score: number }
+/** A cue that fired; start/end are UTF-16 offsets into the scanned text. */
+export interface Signal { category: CategoryName; cue: string; start: number; end: number }
+export interface ConversationVerdict { level: Level; categories: CategoryScore[] }
+export interface ScanResult {
+  level: Level;
+  categories: CategoryScore[];
+  signals: Signal[];
+  /** Present when the context named a conversation. */
+  conversation?: ConversationVerdict;
+}
+/** An opaque, JSON-compatible conversation state, for storage between service-worker runs. */
+export type ConversationState = { readonly version: number } & Record<string, unknown>;
+export interface CueInfo { cue: string; category: CategoryName }
+"#;
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct Config {
+    languages: Option<Vec<String>>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct ScanContext {
+    direction: Option<Direction>,
+    conversation: Option<String>,
+    author: Option<String>,
+    time: Option<f64>,
+}
+
+#[derive(Serialize)]
+struct CueInfo {
+    cue: &'static str,
+    category: crate::Category,
+}
+
+/// A JavaScript `Error` with a stable `variant` (`config`, `state` or `input`) to branch on.
+fn js_error(variant: &str, message: &str) -> JsValue {
+    let error = js_sys::Error::new(message);
+    // Setting a property on a fresh Error object cannot fail.
+    let _ = js_sys::Reflect::set(&error, &"variant".into(), &variant.into());
+    error.into()
+}
+
+impl From<Error> for JsValue {
+    fn from(e: Error) -> JsValue {
+        js_error(e.kind(), &e.to_string())
+    }
+}
+
+fn from_js<T: for<'de> Deserialize<'de> + Default>(
+    value: JsValue,
+    what: &str,
+) -> Result<T, JsValue> {
+    if value.is_undefined() || value.is_null() {
+        return Ok(T::default());
+    }
+    serde_wasm_bindgen::from_value(value).map_err(|e| js_error("input", &format!("{what}: {e}")))
+}
+
+fn to_js(value: &impl Serialize) -> Result<JsValue, JsValue> {
+    value
+        .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
+        .map_err(|e| js_error("input", &e.to_string()))
+}
+
+/// The conversations one detector follows, the least recently used dropped first.
+#[derive(Default)]
+struct Conversations {
+    states: HashMap<String, (u64, Conversation)>,
+    calls: u64,
+}
+
+impl Conversations {
+    fn get(&mut self, name: String) -> &mut Conversation {
+        self.calls += 1;
+        let now = self.calls;
+        if !self.states.contains_key(&name) && self.states.len() >= MAX_CONVERSATIONS {
+            let oldest = self
+                .states
+                .iter()
+                .min_by_key(|(_, (used, _))| *used)
+                .map(|(k, _)| k.clone());
+            if let Some(oldest) = oldest {
+                self.states.remove(&oldest);
+            }
+        }
+        let entry = self
+            .states
+            .entry(name)
+            .or_insert_with(|| (now, Conversation::new()));
+        entry.0 = now;
+        &mut entry.1
+    }
+}
+
+/// The detector, with the conversations it follows.
+#[wasm_bindgen(js_name = Detector)]
+pub struct WasmDetector {
+    detector: Detector,
+    conversations: Conversations,
+}
+
+#[wasm_bindgen(js_class = Detector)]
+impl WasmDetector {
+    /// Builds a detector; throws an Error with `variant: "config"` on a bad configuration.
+    #[wasm_bindgen(constructor)]
+    pub fn new(
+        #[wasm_bindgen(unchecked_param_type = "DetectorConfig | undefined")] config: JsValue,
+    ) -> Result<WasmDetector, JsValue> {
+        let config: Config = from_js(config, "config")?;
+        let mut builder = Detector::builder();
+        if let Some(languages) = config.languages {
+            builder = builder.languages(languages);
+        }
+        Ok(WasmDetector {
+            detector: builder.build()?,
+            conversations: Conversations::default(),
+        })
+    }
+
+    /// Scans one message. Offsets in the result count UTF-16 code units.
+    #[wasm_bindgen(unchecked_return_type = "ScanResult")]
+    pub fn scan(
+        &mut self,
+        text: &str,
+        #[wasm_bindgen(unchecked_param_type = "ScanContext | undefined")] context: JsValue,
+    ) -> Result<JsValue, JsValue> {
+        let input: ScanContext = from_js(context, "context")?;
+        let context = Context {
+            direction: input.direction.unwrap_or_default(),
+            author: input.author,
+            time_ms: input
+                .time
+                .filter(|t| t.is_finite() && *t >= 0.0)
+                .map(|t| t as u64),
+        };
+        let mut report: Report = match input.conversation {
+            Some(name) => self
+                .conversations
+                .get(name)
+                .scan(&self.detector, text, &context)
+                .into(),
+            None => self.detector.scan(text, &context).into(),
+        };
+        report.message = report.message.with_utf16_offsets(text);
+        to_js(&report)
+    }
+
+    /// The state of a conversation, to keep (e.g. in `chrome.storage.session`); `undefined`
+    /// when this detector has not seen it.
+    #[wasm_bindgen(js_name = exportState, unchecked_return_type = "ConversationState | undefined")]
+    pub fn export_state(&self, conversation: &str) -> Result<JsValue, JsValue> {
+        match self.conversations.states.get(conversation) {
+            Some((_, state)) => to_js(state),
+            None => Ok(JsValue::UNDEFINED),
+        }
+    }
+
+    /// Restores a state from `exportState`; throws an Error with `variant: "state"` when it is
+    /// not a valid state (the conversation is then left as it was).
+    #[wasm_bindgen(js_name = importState)]
+    pub fn import_state(
+        &mut self,
+        conversation: &str,
+        #[wasm_bindgen(unchecked_param_type = "ConversationState")] state: JsValue,
+    ) -> Result<(), JsValue> {
+        let state: Conversation = serde_wasm_bindgen::from_value(state)
+            .map_err(|e| js_error("state", &format!("invalid conversation state: {e}")))?;
+        let state = Conversation::restore(state)?;
+        *self.conversations.get(conversation.to_string()) = state;
+        Ok(())
+    }
+
+    /// Forgets a conversation.
+    pub fn forget(&mut self, conversation: &str) {
+        self.conversations.states.remove(conversation);
+    }
+
+    /// The language codes this detector uses.
+    #[wasm_bindgen(getter, unchecked_return_type = "string[]")]
+    pub fn languages(&self) -> Result<JsValue, JsValue> {
+        to_js(&self.detector.enabled_languages())
+    }
+
+    /// Every cue id the rules can report, with its category.
+    #[wasm_bindgen(unchecked_return_type = "CueInfo[]")]
+    pub fn cues() -> Result<JsValue, JsValue> {
+        let cues: Vec<CueInfo> = Detector::cues()
+            .map(|(cue, category)| CueInfo { cue, category })
+            .collect();
+        to_js(&cues)
+    }
+}
