@@ -39,9 +39,10 @@ $(STAMPS)/npm: package.json package-lock.json
 
 test: lint test-rust test-wasm
 
-lint:
+lint: tools
 	$(CARGO) fmt --all --check
 	$(CARGO) clippy --all-targets -- -D warnings
+	$(CARGO) clippy --target wasm32-unknown-unknown -p lindungi --lib -- -D warnings
 
 test-rust:
 	$(CARGO) test --workspace

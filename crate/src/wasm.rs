@@ -49,13 +49,11 @@ export interface CueInfo { cue: string; category: CategoryName }
 "#;
 
 #[derive(Deserialize, Default)]
-#[serde(deny_unknown_fields)]
 struct Config {
     languages: Option<Vec<String>>,
 }
 
 #[derive(Deserialize, Default)]
-#[serde(deny_unknown_fields)]
 struct ScanContext {
     direction: Option<Direction>,
     conversation: Option<String>,
@@ -83,14 +81,24 @@ impl From<Error> for JsValue {
     }
 }
 
+/// Reads an optional options object, refusing keys it does not know (a typo must not pass
+/// silently: `{directon: "outgoing"}` would otherwise scan as an unknown direction).
 fn from_js<T: for<'de> Deserialize<'de> + Default>(
-    value: JsValue,
+    value: Option<js_sys::Object>,
+    known: &[&str],
     what: &str,
 ) -> Result<T, JsValue> {
-    if value.is_undefined() || value.is_null() {
+    let Some(object) = value.filter(|v| !v.is_undefined() && !v.is_null()) else {
         return Ok(T::default());
+    };
+    for key in js_sys::Object::keys(&object).iter() {
+        let key = key.as_string().unwrap_or_default();
+        if !known.contains(&key.as_str()) {
+            return Err(js_error("input", &format!("{what}: unknown field {key:?}")));
+        }
     }
-    serde_wasm_bindgen::from_value(value).map_err(|e| js_error("input", &format!("{what}: {e}")))
+    serde_wasm_bindgen::from_value(object.into())
+        .map_err(|e| js_error("input", &format!("{what}: {e}")))
 }
 
 fn to_js(value: &impl Serialize) -> Result<JsValue, JsValue> {
@@ -141,9 +149,9 @@ impl WasmDetector {
     /// Builds a detector; throws an Error with `variant: "config"` on a bad configuration.
     #[wasm_bindgen(constructor)]
     pub fn new(
-        #[wasm_bindgen(unchecked_param_type = "DetectorConfig | undefined")] config: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "DetectorConfig")] config: Option<js_sys::Object>,
     ) -> Result<WasmDetector, JsValue> {
-        let config: Config = from_js(config, "config")?;
+        let config: Config = from_js(config, &["languages"], "config")?;
         let mut builder = Detector::builder();
         if let Some(languages) = config.languages {
             builder = builder.languages(languages);
@@ -159,9 +167,10 @@ impl WasmDetector {
     pub fn scan(
         &mut self,
         text: &str,
-        #[wasm_bindgen(unchecked_param_type = "ScanContext | undefined")] context: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "ScanContext")] context: Option<js_sys::Object>,
     ) -> Result<JsValue, JsValue> {
-        let input: ScanContext = from_js(context, "context")?;
+        let input: ScanContext =
+            from_js(context, &["direction", "conversation", "author", "time"], "context")?;
         let context = Context {
             direction: input.direction.unwrap_or_default(),
             author: input.author,

@@ -103,7 +103,7 @@ test('huge and hostile inputs return', () => {
 
 test('the typings describe the API', () => {
   const dts = readFileSync(pkgDir + 'lindungi.d.ts', 'utf8');
-  for (const fragment of ['scan(text: string, context?: ScanContext', 'ScanResult', 'exportState(conversation: string): ConversationState | undefined', 'importState(', 'interface Signal']) {
+  for (const fragment of ['constructor(config: DetectorConfig)', 'scan(text: string, context: ScanContext): ScanResult', 'ScanResult', 'exportState(conversation: string): ConversationState | undefined', 'importState(', 'interface Signal']) {
     assert.ok(dts.includes(fragment), `lindungi.d.ts lacks ${fragment}`);
   }
 });
