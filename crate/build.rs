@@ -342,11 +342,6 @@ impl Compiler {
                 .check_word(prefix, at)
                 .then(|| Item::Prefix(prefix.to_string()));
         }
-        if raw.contains('_') {
-            let words: Vec<String> = raw.split('_').map(str::to_string).collect();
-            let ok = words.iter().all(|w| self.check_word(w, at));
-            return ok.then_some(Item::Phrase(words));
-        }
         if raw.starts_with(':') {
             if !self.emoji.values().any(|n| n == raw) {
                 self.errors
@@ -354,6 +349,11 @@ impl Compiler {
                 return None;
             }
             return Some(Item::Word(raw.to_string()));
+        }
+        if raw.contains('_') {
+            let words: Vec<String> = raw.split('_').map(str::to_string).collect();
+            let ok = words.iter().all(|w| self.check_word(w, at));
+            return ok.then_some(Item::Phrase(words));
         }
         self.check_word(raw, at)
             .then(|| Item::Word(raw.to_string()))

@@ -169,8 +169,11 @@ impl WasmDetector {
         text: &str,
         #[wasm_bindgen(unchecked_param_type = "ScanContext")] context: Option<js_sys::Object>,
     ) -> Result<JsValue, JsValue> {
-        let input: ScanContext =
-            from_js(context, &["direction", "conversation", "author", "time"], "context")?;
+        let input: ScanContext = from_js(
+            context,
+            &["direction", "conversation", "author", "time"],
+            "context",
+        )?;
         let context = Context {
             direction: input.direction.unwrap_or_default(),
             author: input.author,
