@@ -101,6 +101,8 @@ struct Compiler {
     patterns: Vec<Pattern>,
     safe: Vec<Safe>,
     engine_groups: Vec<(usize, &'static str, Vec<String>)>,
+    /// Distinct alternative sets (their code) with their index.
+    alt_sets: BTreeMap<String, usize>,
 }
 
 fn compile(dir: &Path) -> Result<String, Vec<String>> {
@@ -583,25 +585,38 @@ impl Compiler {
         }
     }
 
-    fn emit_alts(alts: &[Alt]) -> String {
-        let parts: Vec<String> = alts
-            .iter()
-            .map(|a| match a {
-                Alt::Word(id) => format!("Alt::Word({id})"),
-                Alt::Prefix(p) => format!("Alt::Prefix({p:?})"),
-                Alt::Phrase(ids) => format!("Alt::Phrase(&{ids:?})"),
-                Alt::Number => "Alt::Number".to_string(),
-            })
-            .collect();
-        format!("&[{}]", parts.join(", "))
+    /// The alternatives as one `AltSet` static (shared by every pattern using the same set):
+    /// word ids sorted for binary search, then prefixes, phrases and the number flag.
+    fn emit_alts(&mut self, alts: &[Alt]) -> String {
+        let mut words: Vec<u32> = Vec::new();
+        let mut prefixes: Vec<&str> = Vec::new();
+        let mut phrases: Vec<String> = Vec::new();
+        let mut number = false;
+        for alt in alts {
+            match alt {
+                Alt::Word(id) => words.push(*id),
+                Alt::Prefix(p) => prefixes.push(p),
+                Alt::Phrase(ids) => phrases.push(format!("&{ids:?}")),
+                Alt::Number => number = true,
+            }
+        }
+        words.sort_unstable();
+        words.dedup();
+        let code = format!(
+            "AltSet {{ words: &{words:?}, prefixes: &{prefixes:?}, phrases: &[{}], number: {number} }}",
+            phrases.join(", ")
+        );
+        let next = self.alt_sets.len();
+        let index = *self.alt_sets.entry(code).or_insert(next);
+        format!("&ALTS_{index}")
     }
 
-    fn emit_elements(elements: &[Element]) -> String {
+    fn emit_elements(&mut self, elements: &[Element]) -> String {
         let parts: Vec<String> = elements
             .iter()
             .map(|e| match e {
-                Element::One(alts) => format!("Element::One({})", Self::emit_alts(alts)),
-                Element::Optional(alts) => format!("Element::Optional({})", Self::emit_alts(alts)),
+                Element::One(alts) => format!("Element::One({})", self.emit_alts(alts)),
+                Element::Optional(alts) => format!("Element::Optional({})", self.emit_alts(alts)),
                 Element::Gap(n) => format!("Element::Gap({n})"),
             })
             .collect();
@@ -657,8 +672,12 @@ impl Compiler {
                 entries.join(", ")
             );
         }
+        let (patterns, safe) = (
+            std::mem::take(&mut self.patterns),
+            std::mem::take(&mut self.safe),
+        );
         out.push_str("pub(crate) static PATTERNS: &[PatternDef] = &[\n");
-        for p in &self.patterns {
+        for p in &patterns {
             let _ = writeln!(
                 out,
                 "    PatternDef {{ cue: {}, weight: {:?}, negatable: {}, lang: {}, elements: {} }},",
@@ -666,12 +685,12 @@ impl Compiler {
                 p.weight,
                 p.negatable,
                 p.lang,
-                Self::emit_elements(&p.elements)
+                self.emit_elements(&p.elements)
             );
         }
         out.push_str("];\n");
         out.push_str("pub(crate) static SAFE: &[SafeDef] = &[\n");
-        for s in &self.safe {
+        for s in &safe {
             let target = if s.target == "*" {
                 "SafeTarget::All".to_string()
             } else if let Some((_, v)) = CATEGORIES.iter().find(|(c, _)| *c == s.target) {
@@ -689,10 +708,15 @@ impl Compiler {
                 "    SafeDef {{ target: {target}, scope: SafeScope::{}, lang: {}, elements: {} }},",
                 s.scope,
                 s.lang,
-                Self::emit_elements(&s.elements)
+                self.emit_elements(&s.elements)
             );
         }
         out.push_str("];\n");
+        let mut sets: Vec<(&String, &usize)> = self.alt_sets.iter().collect();
+        sets.sort_by_key(|(_, index)| **index);
+        for (code, index) in sets {
+            let _ = writeln!(out, "static ALTS_{index}: AltSet = {code};");
+        }
         out
     }
 }

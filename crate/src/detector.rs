@@ -246,9 +246,8 @@ impl Detector {
     fn pattern_hits(&self, tokens: &Tokens) -> Vec<Hit> {
         let mut hits = Vec::new();
         let mut candidates = Vec::new();
-        for (i, token) in tokens.list.iter().enumerate() {
-            self.patterns
-                .candidates(token, tokens.text(token), &mut candidates);
+        for i in 0..tokens.list.len() {
+            self.patterns.candidates(tokens, i, &mut candidates);
             candidates.sort_unstable();
             candidates.dedup();
             for &id in &candidates {
@@ -276,9 +275,8 @@ impl Detector {
         }
         let mut candidates = Vec::new();
         let mut safe_matches = Vec::new();
-        for (i, token) in tokens.list.iter().enumerate() {
-            self.safe
-                .candidates(token, tokens.text(token), &mut candidates);
+        for i in 0..tokens.list.len() {
+            self.safe.candidates(tokens, i, &mut candidates);
             for &id in &candidates {
                 let safe = &SAFE[id as usize];
                 if let Some(end) = match_at(safe.elements, tokens, i) {

@@ -1,17 +1,39 @@
 //! Finds where the compiled patterns match a tokenised message.
 
 use crate::lexicon::FnvMap;
-use crate::rules::{Alt, Element};
-use crate::tokenize::{Token, TokenKind, Tokens, NO_WORD};
+use crate::rules::{AltSet, Element};
+use crate::tokenize::{TokenKind, Tokens, NO_WORD};
 
 /// Patterns indexed by what their first word can be, so each token only tries the few patterns
-/// that can start there.
+/// that can start there. Patterns whose second word is one of a short list are indexed by the
+/// pair: common first words ("i", "you", "kamu") start hundreds of patterns.
 #[derive(Debug, Default)]
 pub(crate) struct Index {
     by_word: FnvMap<u32, Vec<u32>>,
+    by_pair: FnvMap<(u32, u32), Vec<u32>>,
     by_prefix: FnvMap<&'static str, Vec<u32>>,
     prefix_lengths: Vec<usize>,
     numbers: Vec<u32>,
+}
+
+/// Second elements with more words than this are not worth a pair entry each.
+const MAX_PAIR_WORDS: usize = 48;
+
+/// The words that can stand second when the first word is `first` taken alone, if they are a
+/// short, fixed list.
+fn second_words(elements: &[Element]) -> Option<Vec<u32>> {
+    match elements.get(1) {
+        Some(Element::One(alts))
+            if alts.prefixes.is_empty()
+                && !alts.number
+                && alts.words.len() + alts.phrases.len() <= MAX_PAIR_WORDS =>
+        {
+            let mut words = alts.words.to_vec();
+            words.extend(alts.phrases.iter().filter_map(|p| p.first()));
+            Some(words)
+        }
+        _ => None,
+    }
 }
 
 impl Index {
@@ -22,54 +44,76 @@ impl Index {
             let Some(Element::One(alts)) = elements.first() else {
                 continue;
             };
-            for alt in alts.iter() {
-                match alt {
-                    Alt::Word(w) => index.by_word.entry(*w).or_default().push(id),
-                    Alt::Phrase(ws) => {
-                        if let Some(w) = ws.first() {
-                            index.by_word.entry(*w).or_default().push(id);
+            let seconds = second_words(elements);
+            for &word in alts.words {
+                match &seconds {
+                    Some(seconds) => {
+                        for &second in seconds {
+                            index.by_pair.entry((word, second)).or_default().push(id);
                         }
                     }
-                    Alt::Prefix(p) => {
-                        index.by_prefix.entry(p).or_default().push(id);
-                        index.prefix_lengths.push(p.len());
-                    }
-                    Alt::Number => index.numbers.push(id),
+                    None => index.by_word.entry(word).or_default().push(id),
                 }
+            }
+            for phrase in alts.phrases {
+                match phrase {
+                    [first, second, ..] => {
+                        index.by_pair.entry((*first, *second)).or_default().push(id)
+                    }
+                    [first] => index.by_word.entry(*first).or_default().push(id),
+                    [] => {}
+                }
+            }
+            for prefix in alts.prefixes {
+                index.by_prefix.entry(prefix).or_default().push(id);
+                index.prefix_lengths.push(prefix.len());
+            }
+            if alts.number {
+                index.numbers.push(id);
             }
         }
         index.prefix_lengths.sort_unstable();
         index.prefix_lengths.dedup();
-        for list in index
-            .by_word
-            .values_mut()
-            .chain(index.by_prefix.values_mut())
-        {
+        let lists = index.by_word.values_mut().chain(index.by_pair.values_mut());
+        for list in lists.chain(index.by_prefix.values_mut()) {
             list.sort_unstable();
             list.dedup();
         }
         index
     }
 
-    /// The ids of the patterns that may start at `token` (possibly repeated).
-    pub(crate) fn candidates(&self, token: &Token, text: &str, out: &mut Vec<u32>) {
+    /// The ids of the patterns that may start at token `at` (possibly repeated).
+    pub(crate) fn candidates(&self, tokens: &Tokens, at: usize, out: &mut Vec<u32>) {
         out.clear();
+        let Some(token) = tokens.list.get(at) else {
+            return;
+        };
         if token.word != NO_WORD {
             if let Some(ids) = self.by_word.get(&token.word) {
                 out.extend_from_slice(ids);
+            }
+            if let Some(next) = tokens
+                .list
+                .get(at + 1)
+                .filter(|n| n.sentence == token.sentence)
+            {
+                if let Some(ids) = self.by_pair.get(&(token.word, next.word)) {
+                    out.extend_from_slice(ids);
+                }
             }
         }
         match token.kind {
             TokenKind::Number => out.extend_from_slice(&self.numbers),
             TokenKind::Word => {
+                let text = tokens.text(token);
                 for &len in &self.prefix_lengths {
-                    let Some(prefix) = text.get(..len) else {
-                        if len > text.len() {
-                            break;
-                        }
-                        continue;
-                    };
-                    if let Some(ids) = self.by_prefix.get(prefix) {
+                    if len > text.len() {
+                        break;
+                    }
+                    if let Some(ids) = text
+                        .get(..len)
+                        .and_then(|prefix| self.by_prefix.get(prefix))
+                    {
                         out.extend_from_slice(ids);
                     }
                 }
@@ -91,14 +135,8 @@ fn match_rest(elements: &[Element], tokens: &Tokens, at: usize, sentence: u32) -
         return Some(at);
     };
     match first {
-        Element::One(alts) => alts
-            .iter()
-            .filter_map(|alt| match_alt(alt, tokens, at, sentence))
-            .find_map(|next| match_rest(rest, tokens, next, sentence)),
-        Element::Optional(alts) => alts
-            .iter()
-            .filter_map(|alt| match_alt(alt, tokens, at, sentence))
-            .find_map(|next| match_rest(rest, tokens, next, sentence))
+        Element::One(alts) => match_alts(alts, tokens, at, sentence, rest),
+        Element::Optional(alts) => match_alts(alts, tokens, at, sentence, rest)
             .or_else(|| match_rest(rest, tokens, at, sentence)),
         Element::Gap(n) => (0..=usize::from(*n))
             .take_while(|&skip| {
@@ -112,24 +150,37 @@ fn match_rest(elements: &[Element], tokens: &Tokens, at: usize, sentence: u32) -
     }
 }
 
-fn match_alt(alt: &Alt, tokens: &Tokens, at: usize, sentence: u32) -> Option<usize> {
-    let token_is = |i: usize, test: &dyn Fn(&Token) -> bool| {
-        tokens
-            .list
-            .get(i)
-            .is_some_and(|t| t.sentence == sentence && test(t))
-    };
-    match alt {
-        Alt::Word(id) => token_is(at, &|t| t.word == *id).then_some(at + 1),
-        Alt::Prefix(p) => token_is(at, &|t| {
-            t.kind == TokenKind::Word && tokens.text(t).starts_with(p)
-        })
-        .then_some(at + 1),
-        Alt::Number => token_is(at, &|t| t.kind == TokenKind::Number).then_some(at + 1),
-        Alt::Phrase(ids) => ids
+/// Tries each way the alternatives can match at `at` (one token, or a phrase of several),
+/// then the rest of the pattern after it.
+fn match_alts(
+    alts: &AltSet,
+    tokens: &Tokens,
+    at: usize,
+    sentence: u32,
+    rest: &[Element],
+) -> Option<usize> {
+    let in_sentence = |i: usize| tokens.list.get(i).filter(|t| t.sentence == sentence);
+    let token = in_sentence(at)?;
+    let one = (token.word != NO_WORD && alts.words.binary_search(&token.word).is_ok())
+        || (alts.number && token.kind == TokenKind::Number)
+        || (token.kind == TokenKind::Word && {
+            let text = tokens.text(token);
+            alts.prefixes.iter().any(|p| text.starts_with(p))
+        });
+    if one {
+        if let Some(end) = match_rest(rest, tokens, at + 1, sentence) {
+            return Some(end);
+        }
+    }
+    alts.phrases.iter().find_map(|phrase| {
+        let matches = phrase
             .iter()
             .enumerate()
-            .all(|(k, id)| token_is(at + k, &|t| t.word == *id))
-            .then_some(at + ids.len()),
-    }
+            .all(|(k, id)| in_sentence(at + k).is_some_and(|t| t.word == *id));
+        if matches {
+            match_rest(rest, tokens, at + phrase.len(), sentence)
+        } else {
+            None
+        }
+    })
 }

@@ -2,27 +2,26 @@
 
 use crate::verdict::Category;
 
-/// One alternative at one word position of a pattern.
+/// The alternatives at one word position of a pattern.
 #[derive(Debug)]
-pub(crate) enum Alt {
-    /// Exactly this word (an index into `VOCAB`).
-    Word(u32),
-    /// Any word starting with this text.
-    Prefix(&'static str),
+pub(crate) struct AltSet {
+    /// Words (indexes into `VOCAB`), sorted for binary search.
+    pub(crate) words: &'static [u32],
+    /// Any word starting with one of these.
+    pub(crate) prefixes: &'static [&'static str],
     /// These words in a row.
-    Phrase(&'static [u32]),
+    pub(crate) phrases: &'static [&'static [u32]],
     /// A number (digits only).
-    #[allow(dead_code)] // built only by the generated tables, when a rule uses `#num`
-    Number,
+    pub(crate) number: bool,
 }
 
 /// One position of a pattern.
 #[derive(Debug)]
 pub(crate) enum Element {
     /// One of the alternatives.
-    One(&'static [Alt]),
+    One(&'static AltSet),
     /// One of the alternatives, or nothing.
-    Optional(&'static [Alt]),
+    Optional(&'static AltSet),
     /// Zero to N words of anything.
     Gap(u8),
 }
