@@ -222,8 +222,16 @@ impl Detector {
                 }
             }
         }
+        // One span per stretch of text and cue: overlapping matches of a cue merge.
+        signals.sort_by_key(|s| (s.cue, s.start, s.end));
+        signals.dedup_by(|next, kept| {
+            let overlaps = next.cue == kept.cue && next.start < kept.end;
+            if overlaps {
+                kept.end = kept.end.max(next.end);
+            }
+            overlaps
+        });
         signals.sort_by_key(|s| (s.start, s.end, s.cue));
-        signals.dedup();
         let mut scores = [0.0f32; 6];
         let mut remaining = [1.0f32; 6];
         let mut fired = Vec::new();

@@ -40,3 +40,8 @@ pub use conversation::{Conversation, ConversationScan, ConversationVerdict, Repo
 pub use detector::{Detector, DetectorBuilder};
 pub use error::Error;
 pub use verdict::{Category, CategoryScore, Context, Direction, Level, Signal, Verdict};
+
+/// The README's Rust examples, run as doctests so they stay true.
+#[cfg(doctest)]
+#[doc = include_str!("../../README.md")]
+struct ReadmeDoctests;

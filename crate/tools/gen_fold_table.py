@@ -33,6 +33,9 @@ for upper in [chr(c) for c in range(0x0400, 0x0530)] + [chr(c) for c in range(0x
         table[ord(upper)] = LOOK_ALIKES[low]
 for pair in SMALL_CAPS.split():
     table[ord(pair[0])] = pair[1]
+# Latin letters NFKD leaves alone but that read as plain ones.
+for glyph, plain in {"ɡ": "g", "ɑ": "a", "ı": "i", "ſ": "s", "ƅ": "b", "ɩ": "i", "ʋ": "u"}.items():
+    table[ord(glyph)] = plain
 table[ord("ß")] = "s"
 table[ord("æ")] = "a"
 table[ord("Æ")] = "a"
