@@ -16,8 +16,23 @@ Metric:
 - conversation rows (`messages`) are flagged when any message's message-level or
   conversation-level verdict flags them.
 
-Other tools can be added as extra `System`s (see `System` below); the tables show every system
-side by side.
+Peers (other tools, same rows, same metric; installed by tests/eval/peers/install.sh):
+- `rustrict` (crates.io): tests/eval/peers/rustrict, flagged = `is_inappropriate()`
+  (`Type::INAPPROPRIATE`, its default);
+- `obscenity` (npm): tests/eval/peers/obscenity.mjs, `RegExpMatcher` with `englishDataset` and
+  `englishRecommendedTransformers`, flagged = `hasMatch(text)`;
+- `profanity-check` (PyPI alt-profanity-check, in tests/eval/.venv):
+  tests/eval/peers/profanity_check_peer.py, flagged = `predict([text]) == 1`.
+Peers know no categories: a flag counts as a hit for any harmful label and as a false alarm on
+a none row; each message of a conversation is one text and the row is flagged when any is.
+`--systems lindungi,rustrict,obscenity,profanity-check` picks systems (default: all; a peer that
+is not installed is an error unless left out). The tables show every system side by side; a
+"Targets" section judges the issue's targets for Lindungi; OUT/chart.svg draws F1 and
+false-alarm rates; `--report PATH` writes the Markdown with the chart beside it (PATH's name
+with .svg; default OUT/report.md with OUT/chart.svg). Other tools can be added as extra
+`System`s (see `System` below).
+
+    tests/eval/peers/install.sh && python3 tests/eval/evaluate.py --report docs/accuracy.md
 """
 
 from __future__ import annotations
@@ -218,6 +233,12 @@ class RowResult:
             return self.flagged
         return any(self.levels.get(c, 0) >= MEDIUM for c in HARMFUL)
 
+    def abusive(self) -> bool:
+        """Abusive-vs-not: a harmful category at medium+ or profanity at low+ (a peer: flagged)."""
+        if self.agnostic:
+            return self.flagged
+        return self.warns() or self.levels.get(PROFANITY, 0) >= LOW
+
     def profanity_found(self) -> bool | None:
         if self.agnostic:
             return None
@@ -387,6 +408,136 @@ class Lindungi(System):
 
 
 # --------------------------------------------------------------------------------------------
+# Peers: other tools, run on the same rows. They know no categories: each says flagged or not.
+
+PEERS_DIR = SCRIPT_DIR / "peers"
+VENV_PYTHON = SCRIPT_DIR / ".venv" / "bin" / "python"
+INSTALL_HINT = "run tests/eval/peers/install.sh (or leave it out with --systems)"
+
+
+def peer_lines(rows: list[dict]) -> tuple[list[str], list[tuple[int, int]]]:
+    """A peer's input: one {"text"} line per message (conversations) or per text (message and
+    segment rows; `context` is not sent), and each row's [start, end) range of lines."""
+    lines: list[str] = []
+    ranges: list[tuple[int, int]] = []
+    for row in rows:
+        start = len(lines)
+        texts = [m["text"] for m in row["messages"]] if "messages" in row else [row["text"]]
+        for t in texts:
+            lines.append(json.dumps({"text": t}, ensure_ascii=False))
+        ranges.append((start, len(lines)))
+    return lines, ranges
+
+
+class CommandPeer(System):
+    """A peer run as one process that reads JSON Lines {"text"} on stdin and writes one
+    {"flagged": bool} per line on stdout. A row is flagged when any of its lines is (for a
+    conversation: any message), like Lindungi's any-message rule. `batch_corpora`: run() gives
+    it every corpus's rows in one call, so the process (and its model) starts once."""
+
+    batch_corpora = True
+
+    def __init__(self, name: str, cmd: list[str], cwd: Path | None = None,
+                 needs: Iterable[Path] = (), version: str = "?", summary: str = ""):
+        self.name = name
+        self.cmd = [str(c) for c in cmd]
+        self.cwd = cwd
+        self.needs = [Path(p) for p in needs]
+        self.version = version
+        self.summary = summary
+
+    def missing(self) -> str | None:
+        """Why the peer cannot run (not installed), or None."""
+        for p in self.needs:
+            if not p.exists():
+                return f"{p} not found"
+        return None
+
+    def describe(self) -> str:
+        return f"{self.version}; {self.summary}" if self.summary else self.version
+
+    def flag_rows(self, rows: list[dict]) -> list[bool]:
+        lines, ranges = peer_lines(rows)
+        if not lines:
+            return [False] * len(rows)
+        proc = subprocess.run(self.cmd, cwd=self.cwd, input=("\n".join(lines) + "\n").encode("utf-8"),
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        out = proc.stdout.decode("utf-8").splitlines()
+        if proc.returncode != 0 or len(out) != len(lines):
+            raise RuntimeError(
+                f"peer {self.name} ({shlex.join(self.cmd)}) exited with {proc.returncode}, "
+                f"{len(out)} lines for {len(lines)}: {proc.stderr.decode('utf-8', 'replace')[:2000]}"
+            )
+        flags = []
+        for i, text in enumerate(out):
+            value = json.loads(text)
+            if not isinstance(value, dict) or not isinstance(value.get("flagged"), bool):
+                raise RuntimeError(f"peer {self.name}: output line {i + 1} is not {{\"flagged\": bool}}: {text[:200]}")
+            flags.append(value["flagged"])
+        return [any(flags[a:b]) for a, b in ranges]
+
+
+def cargo_lock_version(lock: Path, package: str) -> str:
+    try:
+        m = re.search(rf'name = "{re.escape(package)}"\nversion = "([^"]+)"', lock.read_text(encoding="utf-8"))
+    except OSError:
+        return "?"
+    return m.group(1) if m else "?"
+
+
+def npm_version(package: str) -> str:
+    try:
+        return json.loads((REPO_ROOT / "node_modules" / package / "package.json").read_text())["version"]
+    except (OSError, ValueError, KeyError):
+        return "?"
+
+
+def venv_version(dist: str) -> str:
+    for d in (SCRIPT_DIR / ".venv").glob(f"lib/python*/site-packages/{dist.replace('-', '_')}-*.dist-info"):
+        return d.name[len(dist) + 1: -len(".dist-info")]
+    return "?"
+
+
+def rustrict_peer() -> CommandPeer:
+    crate = PEERS_DIR / "rustrict"
+    binary = crate / "target" / "release" / "lindungi-peer-rustrict"
+    return CommandPeer(
+        "rustrict", [binary], needs=[binary],
+        version=f"rustrict {cargo_lock_version(crate / 'Cargo.lock', 'rustrict')} (crates.io)",
+        summary="flagged = `is_inappropriate()`, i.e. `Type::INAPPROPRIATE` (rustrict's default: "
+                "profane, offensive or sexual at any severity, or mean at severe)")
+
+
+def obscenity_peer() -> CommandPeer:
+    return CommandPeer(
+        "obscenity", ["node", PEERS_DIR / "obscenity.mjs"], cwd=REPO_ROOT,
+        needs=[REPO_ROOT / "node_modules" / "obscenity" / "package.json"],
+        version=f"obscenity {npm_version('obscenity')} (npm)",
+        summary="flagged = `RegExpMatcher` with `englishDataset.build()` and "
+                "`englishRecommendedTransformers`, `hasMatch(text)`")
+
+
+def profanity_check_peer() -> CommandPeer:
+    package = next((SCRIPT_DIR / ".venv").glob("lib/python*/site-packages/profanity_check"),
+                   SCRIPT_DIR / ".venv" / "lib" / "python3" / "site-packages" / "profanity_check")
+    return CommandPeer(
+        "profanity-check", [VENV_PYTHON, PEERS_DIR / "profanity_check_peer.py"],
+        needs=[VENV_PYTHON, package],
+        version=f"alt-profanity-check {venv_version('alt-profanity-check')} (PyPI, shipped model)",
+        summary="flagged = `predict([text]) == 1` (TF-IDF + LinearSVC, sigmoid-calibrated "
+                "`CalibratedClassifierCV`: the class with the higher probability)")
+
+
+# Peer name -> factory; the order is the report's column order after lindungi.
+PEER_FACTORIES: dict[str, Any] = {
+    "rustrict": rustrict_peer,
+    "obscenity": obscenity_peer,
+    "profanity-check": profanity_check_peer,
+}
+SYSTEM_NAMES = ("lindungi", *PEER_FACTORIES)
+
+
+# --------------------------------------------------------------------------------------------
 # Metrics
 
 
@@ -490,6 +641,13 @@ def evaluate_corpus(corpus: CorpusInfo, results: list[RowResult], errors: int = 
     out.update(prf(tp, fp, fn) if kind == "harmful-vs-none" else {
         "precision": None, "recall": ratio(tp, n_harm), "f1": None,
     })
+    if n_prof and n_none:
+        # Abusive-vs-not: harmful and profanity rows are positives, none rows negatives.
+        atp = sum(1 for r, s in zip(rows, results) if r["label"] != NONE and s.abusive())
+        afp = sum(1 for r, s in zip(rows, results) if r["label"] == NONE and s.abusive())
+        out["abusive"] = {"positives": n_harm + n_prof, "none": n_none, "tp": atp, "fp": afp,
+                          "false_alarm_rate": ratio(afp, n_none),
+                          **prf(atp, afp, n_harm + n_prof - atp)}
     if n_prof:
         out["profanity_rows"] = {
             "any_warning": prof_warn,
@@ -575,6 +733,110 @@ def summarise_languages(corpora: list[CorpusInfo], per_corpus: dict[str, dict]) 
 
 
 # --------------------------------------------------------------------------------------------
+# Targets (from the issue); evaluated for Lindungi, with the peers beside it.
+
+TARGET_BENIGN = ("en-dailydialog-subset", "en-human-conversation-convassist", "id-stif-informal",
+                 "id-indonlu-emot", "id-nusax-senti")
+TARGET_BENIGN_MAX_FA = 0.01
+TARGET_ABUSIVE = "id-abusive-ibrohim2018"
+TARGET_ABUSIVE_MIN_F1 = 0.83  # strictly above
+TARGET_STATED = ("id-multilabel-ibrohim", "id-blob-chat-toxic")
+TARGET_PAN12 = "pan12-vtpan-val-constien"
+TARGET_PAN12_MIN_F1 = 0.85
+TARGET_PAN12_MAX_FA = 0.02
+
+
+def evaluate_targets(report: dict) -> dict:
+    """Each target: {"target", "corpus", "lindungi", "peers", "status"} with status
+    met / missed / stated / not run. Empty when Lindungi is not among the systems."""
+    names = [s["name"] for s in report["systems"]]
+    if "lindungi" not in names:
+        return {"items": [], "summary": []}
+    peers = [n for n in names if n != "lindungi"]
+    corpora = report["corpora"]
+    items: list[dict] = []
+
+    def sysm(cname: str, n: str) -> dict:
+        return corpora[cname]["systems"][n]
+
+    def peer_text(cname: str, key: str, sub: str | None = None) -> str:
+        vals = []
+        for n in peers:
+            m = sysm(cname, n)
+            v = (m.get(sub) or {}).get(key) if sub else m.get(key)
+            vals.append(f"{n} {pct(v)}")
+        return ", ".join(vals) or "–"
+
+    # 1. English harmful-vs-none: Lindungi's F1 above every peer's.
+    en = [c for c, e in corpora.items() if e["lang"] == "en" and e["kind"] == "harmful-vs-none"]
+    for cname in en:
+        f1 = sysm(cname, "lindungi")["f1"]
+        best = max((sysm(cname, n)["f1"] or 0.0 for n in peers), default=None)
+        status = "not run" if best is None else ("met" if (f1 or 0.0) > best else "missed")
+        items.append({"target": "F1 above every peer (English harmful-vs-none)", "corpus": cname,
+                      "lindungi": f"F1 {pct(f1)}", "peers": peer_text(cname, "f1"), "status": status})
+    # 2. Benign corpora: false alarms at most 1 %.
+    for cname in TARGET_BENIGN:
+        if cname not in corpora:
+            items.append({"target": "false alarms ≤ 1% (benign)", "corpus": cname, "lindungi": "–",
+                          "peers": "–", "status": "not run"})
+            continue
+        m = sysm(cname, "lindungi")
+        rate = m["false_alarm_rate"]
+        items.append({"target": "false alarms ≤ 1% (benign)", "corpus": cname,
+                      "lindungi": frac(m["fp"], m["none"]),
+                      "peers": peer_text(cname, "false_alarm_rate"),
+                      "status": "met" if rate is not None and rate <= TARGET_BENIGN_MAX_FA else "missed"})
+    # 3. Indonesian abusive-vs-not.
+    if TARGET_ABUSIVE in corpora and sysm(TARGET_ABUSIVE, "lindungi").get("abusive"):
+        a = sysm(TARGET_ABUSIVE, "lindungi")["abusive"]
+        items.append({"target": "abusive-vs-not F1 > 0.83", "corpus": TARGET_ABUSIVE,
+                      "lindungi": f"F1 {pct(a['f1'])} (P {pct(a['precision'])}, R {pct(a['recall'])})",
+                      "peers": peer_text(TARGET_ABUSIVE, "f1", "abusive"),
+                      "status": "met" if (a["f1"] or 0.0) > TARGET_ABUSIVE_MIN_F1 else "missed"})
+    else:
+        items.append({"target": "abusive-vs-not F1 > 0.83", "corpus": TARGET_ABUSIVE, "lindungi": "–",
+                      "peers": "–", "status": "not run"})
+    # 4. Stated only.
+    for cname in TARGET_STATED:
+        if cname not in corpora:
+            items.append({"target": "F1 stated", "corpus": cname, "lindungi": "–", "peers": "–",
+                          "status": "not run"})
+            continue
+        m = sysm(cname, "lindungi")
+        items.append({"target": "F1 stated", "corpus": cname,
+                      "lindungi": f"F1 {pct(m['f1'])} (P {pct(m['precision'])}, R {pct(m['recall'])}); "
+                                  f"false alarms {frac(m['fp'], m['none'])}",
+                      "peers": peer_text(cname, "f1"), "status": "stated"})
+    # 5. PAN12.
+    if TARGET_PAN12 in corpora:
+        m = sysm(TARGET_PAN12, "lindungi")
+        ok = (m["f1"] or 0.0) >= TARGET_PAN12_MIN_F1 and (m["false_alarm_rate"] or 0.0) <= TARGET_PAN12_MAX_FA
+        items.append({"target": "PAN12 F1 ≥ 0.85 and false alarms ≤ 2%", "corpus": TARGET_PAN12,
+                      "lindungi": f"F1 {pct(m['f1'])}; false alarms {frac(m['fp'], m['none'])}",
+                      "peers": peer_text(TARGET_PAN12, "f1"), "status": "met" if ok else "missed"})
+    else:
+        items.append({"target": "PAN12 F1 ≥ 0.85 and false alarms ≤ 2%", "corpus": TARGET_PAN12,
+                      "lindungi": "–", "peers": "–", "status": "not run"})
+
+    summary = []
+    for target in dict.fromkeys(i["target"] for i in items):
+        group = [i for i in items if i["target"] == target]
+        statuses = {i["status"] for i in group}
+        if statuses == {"stated"}:
+            status = "stated"
+        elif "not run" in statuses:
+            status = "not run"
+        elif statuses == {"met"}:
+            status = "met"
+        else:
+            status = "missed"
+        missed = [i["corpus"] for i in group if i["status"] == "missed"]
+        summary.append({"target": target, "status": status, "corpora": len(group), "missed": missed})
+    return {"items": items, "summary": summary}
+
+
+# --------------------------------------------------------------------------------------------
 # Report
 
 
@@ -593,9 +855,19 @@ def md_table(header: list[str], rows: list[list[str]], right_from: int = 1) -> l
     return lines
 
 
-def render_markdown(report: dict) -> str:
+def best_marked(values: list[float | None], fmt, higher: bool = True) -> list[str]:
+    """Formats values, the best one(s) in bold (only when there are two or more to compare)."""
+    known = [v for v in values if v is not None]
+    best = (max if higher else min)(known) if len(known) > 1 else None
+    return [fmt(v) if v is None or best is None or round(v, 6) != round(best, 6) else f"**{fmt(v)}**"
+            for v in values]
+
+
+def render_markdown(report: dict, chart: str | None = None) -> str:
     systems = report["systems"]
     names = [s["name"] for s in systems]
+    with_categories = [s["name"] for s in systems if s.get("categories", True)]
+    multi = len(names) > 1
     corpora = report["corpora"]
     L: list[str] = []
     L.append(f"# Lindungi accuracy evaluation — split `{report['split']}`")
@@ -609,54 +881,149 @@ def render_markdown(report: dict) -> str:
         + (f" · **sample {report['sample']} per corpus**" if report.get("sample") else "")
     )
     L.append("")
-    L.append("systems: " + "; ".join(f"`{s['name']}` = {s['description']}" for s in systems))
+    L.append("systems:")
+    L.append("")
+    for s in systems:
+        L.append(f"- `{s['name']}`: {s['description']}")
     L.append("")
     L.append(
         "Flagged = a category at level medium or above. P/R/F1: harmful rows are positives "
         "(true positive when the row's own category is flagged), none rows negatives (false alarm "
         "when any non-profanity category is flagged). Percentages."
+        + (" Peers know no categories: for a peer, a flag counts as a hit for any harmful label "
+           "and as a false alarm on a none row." if len(with_categories) < len(names) else "")
     )
     L.append("")
+    if chart:
+        L.append(f"![F1 and false-alarm rate per corpus and system]({chart})")
+        L.append("")
 
     # Main table.
-    header = ["corpus", "lang", "use", "harmful", "none"]
-    for n in names:
-        prefix = f"{n} " if len(names) > 1 else ""
-        header += [f"{prefix}P", f"{prefix}R", f"{prefix}F1", f"{prefix}false alarms"]
-    rows = []
-    for cname, c in corpora.items():
-        r = [f"`{cname}`", c["lang"], c["use"], f"{c['harmful']:,}", f"{c['none']:,}"]
-        for n in names:
-            m = c["systems"][n]
-            r += [pct(m["precision"]), pct(m["recall"]), pct(m["f1"]), frac(m["fp"], m["none"])]
-        rows.append(r)
-    L += md_table(header, rows, right_from=3)
-    L.append("")
+    if not multi:
+        header = ["corpus", "lang", "use", "harmful", "none", "P", "R", "F1", "false alarms"]
+        rows = []
+        for cname, c in corpora.items():
+            m = c["systems"][names[0]]
+            rows.append([f"`{cname}`", c["lang"], c["use"], f"{c['harmful']:,}", f"{c['none']:,}",
+                         pct(m["precision"]), pct(m["recall"]), pct(m["f1"]), frac(m["fp"], m["none"])])
+        L += md_table(header, rows, right_from=3)
+        L.append("")
+    else:
+        L.append("### F1 and false alarms, side by side (best in bold)")
+        L.append("")
+        L.append("F1 on corpora with harmful and none rows (recall on positive-only ones, in "
+                 "italics); false alarms: % of none rows flagged (count).")
+        L.append("")
+        header = ["corpus", "lang", "use", "harmful", "none"]
+        header += [f"{n} F1" for n in names] + [f"{n} false alarms" for n in names]
+        rows = []
+        for cname, c in corpora.items():
+            ms = [c["systems"][n] for n in names]
+            r = [f"`{cname}`", c["lang"], c["use"], f"{c['harmful']:,}", f"{c['none']:,}"]
+            if c["kind"] == "positive-only":
+                r += [f"*R {pct(m['recall'])}*" for m in ms]
+            else:
+                r += best_marked([m["f1"] for m in ms], pct)
+            r += best_marked([m["false_alarm_rate"] for m in ms],
+                             lambda v: "–" if v is None else f"{100 * v:.1f}", higher=False)
+            if c["none"]:
+                r[-len(names):] = [f"{x} ({m['fp']:,})" for x, m in zip(r[-len(names):], ms)]
+            rows.append(r)
+        L += md_table(header, rows, right_from=3)
+        L.append("")
+        L.append("### Precision and recall, side by side")
+        L.append("")
+        L.append("Baseline: F1 of a system that flags every row (its precision is the harmful "
+                 "share of harmful+none rows); a P near that share means the flags are no better "
+                 "than chance.")
+        L.append("")
+        header = ["corpus", "flag-all F1"] + [f"{n} {k}" for n in names for k in ("P", "R")]
+        rows = []
+        for cname, c in corpora.items():
+            if not c["harmful"]:
+                continue
+            h, n0 = c["harmful"], c["none"]
+            r = [f"`{cname}`", pct(2 * h / (2 * h + n0)) if n0 else "–"]
+            for n in names:
+                m = c["systems"][n]
+                r += [pct(m["precision"]), pct(m["recall"])]
+            rows.append(r)
+        L += md_table(header, rows)
+        L.append("")
 
     # Languages.
     L.append("### Per language (micro-average over rows of that language; P/R/F1 from harmful-vs-none corpora only)")
     L.append("")
-    header = ["lang", "harmful", "none"]
-    for n in names:
-        prefix = f"{n} " if len(names) > 1 else ""
-        header += [f"{prefix}P", f"{prefix}R", f"{prefix}F1", f"{prefix}false alarms"]
     langs = sorted({l for s in report["languages"].values() for l in s})
     rows = []
+    if not multi:
+        header = ["lang", "harmful", "none", "P", "R", "F1", "false alarms"]
+    else:
+        header = ["lang", "harmful", "none"] + [f"{n} P / R / F1" for n in names] + \
+                 [f"{n} false alarms" for n in names]
     for lang in langs:
         first = report["languages"][names[0]][lang]
         r = [lang, f"{first['harmful']:,}", f"{first['none']:,}"]
-        for n in names:
-            s = report["languages"][n][lang]
-            r += [pct(s["precision"]), pct(s["recall"]), pct(s["f1"]),
-                  frac(s["false_alarms"], s["none"])]
+        ss = [report["languages"][n][lang] for n in names]
+        if not multi:
+            s = ss[0]
+            r += [pct(s["precision"]), pct(s["recall"]), pct(s["f1"]), frac(s["false_alarms"], s["none"])]
+        else:
+            f1s = best_marked([s["f1"] for s in ss], pct)
+            r += [f"{pct(s['precision'])} / {pct(s['recall'])} / {f}" for s, f in zip(ss, f1s)]
+            r += [frac(s["false_alarms"], s["none"]) for s in ss]
         rows.append(r)
     L += md_table(header, rows)
     L.append("")
 
+    # Abusive-vs-not.
+    ab_rows = []
+    for cname, c in corpora.items():
+        ms = [c["systems"][n].get("abusive") for n in names]
+        if not ms[0]:
+            continue
+        r = [f"`{cname}`", c["lang"], f"{ms[0]['positives']:,}", f"{ms[0]['none']:,}"]
+        f1s = best_marked([m["f1"] for m in ms], pct)
+        r += [f"{pct(m['precision'])} / {pct(m['recall'])} / {f}" for m, f in zip(ms, f1s)]
+        r += [frac(m["fp"], m["none"]) for m in ms]
+        ab_rows.append(r)
+    if ab_rows:
+        L.append("### Abusive vs not (harmful and profanity rows are positives, none rows negatives)")
+        L.append("")
+        L.append("Lindungi: a row is flagged when a harmful category is at medium or above OR "
+                 "profanity is at low or above; a peer: when it flags the row.")
+        L.append("")
+        prefix = (lambda n: f"{n} ") if multi else (lambda n: "")
+        header = ["corpus", "lang", "abusive rows", "none"] + [f"{prefix(n)}P / R / F1" for n in names] \
+            + [f"{prefix(n)}false alarms" for n in names]
+        L += md_table(header, ab_rows, right_from=2)
+        L.append("")
+
+    # Targets.
+    targets = report.get("targets") or {}
+    if targets.get("items"):
+        L.append("### Targets")
+        L.append("")
+        L.append(f"The issue's targets, for Lindungi on split `{report['split']}`"
+                 + (" (**a sample, not the full split**)" if report.get("sample") else "")
+                 + f". \"Abusive\" on `{TARGET_ABUSIVE}`: bullying and profanity rows vs none rows; "
+                 "Lindungi flags a row when a harmful category is at medium or above or profanity "
+                 "at low or above. Peers: a flag counts for any harmful label.")
+        L.append("")
+        for s in targets["summary"]:
+            extra = f" (missed on {', '.join(f'`{c}`' for c in s['missed'])})" if s["missed"] else ""
+            count = f"{s['corpora']} corpus" if s["corpora"] == 1 else f"{s['corpora']} corpora"
+            L.append(f"- **{s['status']}**: {s['target']} — {count}{extra}")
+        L.append("")
+        rows = [[t["target"], f"`{t['corpus']}`", t["lindungi"], t["peers"], f"**{t['status']}**"]
+                for t in targets["items"]]
+        L += md_table(["target", "corpus", "lindungi", "peers", "status"], rows, right_from=5)
+        L.append("")
+
     # What the false alarms were.
     fa_rows = []
     for cname, c in corpora.items():
-        for n in names:
+        for n in with_categories:
             m = c["systems"][n]
             if m["fp"] and m["false_alarm_categories"]:
                 cats = ", ".join(f"{k} {v}" for k, v in sorted(m["false_alarm_categories"].items(),
@@ -672,7 +1039,7 @@ def render_markdown(report: dict) -> str:
     # Per category.
     cat_rows = []
     for cname, c in corpora.items():
-        for n in names:
+        for n in with_categories:
             pc = c["systems"][n].get("per_category")
             if not pc:
                 continue
@@ -695,7 +1062,8 @@ def render_markdown(report: dict) -> str:
         for n in names:
             p = c["systems"][n]["profanity_rows"]
             r.append(frac(p["any_warning"], c["profanity"]))
-            r.append("–" if p["profanity_found"] is None else frac(p["profanity_found"], c["profanity"]))
+            if n in with_categories:
+                r.append("–" if p["profanity_found"] is None else frac(p["profanity_found"], c["profanity"]))
         prof_rows.append(r)
     if prof_rows:
         L.append("### Profanity rows (untargeted swearing; neither positives nor negatives)")
@@ -703,7 +1071,10 @@ def render_markdown(report: dict) -> str:
         header = ["corpus", "lang", "rows"]
         for n in names:
             prefix = f"{n} " if len(names) > 1 else ""
-            header += [f"{prefix}any warning (medium+)", f"{prefix}profanity found (low+)"]
+            if n in with_categories:
+                header += [f"{prefix}any warning (medium+)", f"{prefix}profanity found (low+)"]
+            else:
+                header += [f"{prefix}flagged"]
         L += md_table(header, prof_rows, right_from=2)
         L.append("")
 
@@ -762,6 +1133,121 @@ def render_errors(report: dict) -> str:
 
 
 # --------------------------------------------------------------------------------------------
+# Chart (hand-written SVG)
+
+PALETTE = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#D55E00", "#56B4E9", "#F0E442", "#000000")
+
+
+def nice_max(value: float) -> float:
+    """The smallest of 1, 2, 5, 10, 20, 25, 50, 100 (percent) at or above `value` (percent)."""
+    for step in (1, 2, 5, 10, 20, 25, 50, 100):
+        if value <= step:
+            return float(step)
+    return float(value)
+
+
+def render_svg(report: dict, width: int = 1000) -> str:
+    """Grouped horizontal bars, one colour per system: F1 on harmful-vs-none corpora (top) and
+    the false-alarm rate on every corpus with none rows (bottom)."""
+    from xml.sax.saxutils import escape
+
+    names = [s["name"] for s in report["systems"]]
+    colours = {n: PALETTE[i % len(PALETTE)] for i, n in enumerate(names)}
+    corpora = report["corpora"]
+    f1_corpora = [c for c, e in corpora.items() if e["kind"] == "harmful-vs-none"]
+    fa_corpora = [c for c, e in corpora.items() if e["none"]]
+    label_w, left, right = 280, 292, width - 50
+    bar_h, group_gap = 11, 14
+    group_h = bar_h * len(names) + group_gap
+    out: list[str] = []
+
+    def text(x, y, s, size=12, anchor="start", weight="normal", fill="#222", extra=""):
+        out.append(f'<text x="{x:.1f}" y="{y:.1f}" font-size="{size}" text-anchor="{anchor}" '
+                   f'font-weight="{weight}" fill="{fill}"{extra}>{escape(s)}</text>')
+
+    y = 0.0
+    title = "Lindungi and peer tools: F1 and false-alarm rate per corpus"
+    sub = (f"split {report['split']} · commit {report['commit']} · corpora {report['corpus_stamp']['stamp']}"
+           f" · {report['date'][:10]}" + (f" · sample {report['sample']} per corpus" if report.get("sample") else ""))
+    text(width / 2, 28, title, size=20, anchor="middle", weight="bold")
+    text(width / 2, 48, sub, size=12, anchor="middle", fill="#555")
+    # Legend.
+    lx = 20.0
+    items = [(n, 7 * len(n) + 40) for n in names]
+    lx = (width - sum(w for _, w in items)) / 2
+    for n, w in items:
+        out.append(f'<rect x="{lx:.1f}" y="62" width="14" height="14" fill="{colours[n]}"/>')
+        text(lx + 20, 74, n, size=13)
+        lx += w
+    y = 100.0
+
+    def panel(title: str, xlabel: str, cnames: list[str], value, vmax: float, marked=(), note=""):
+        nonlocal y
+        text(20, y + 14, title, size=15, weight="bold")
+        y += 26
+        top = y + 16
+        height = group_h * len(cnames)
+        scale = (right - left) / vmax
+        # Grid and ticks (top and bottom).
+        for i in range(6):
+            v = vmax * i / 5
+            x = left + v * scale
+            out.append(f'<line x1="{x:.1f}" y1="{top - 4:.1f}" x2="{x:.1f}" y2="{top + height:.1f}" '
+                       f'stroke="#ddd" stroke-width="1"/>')
+            lbl = f"{v:g}"
+            text(x, top - 7, lbl, size=11, anchor="middle", fill="#555")
+            text(x, top + height + 15, lbl, size=11, anchor="middle", fill="#555")
+        out.append(f'<line x1="{left}" y1="{top - 4:.1f}" x2="{left}" y2="{top + height:.1f}" '
+                   f'stroke="#444" stroke-width="1"/>')
+        for gi, cname in enumerate(cnames):
+            gy = top + gi * group_h + group_gap / 2
+            text(label_w, gy + bar_h * len(names) / 2 + 4, cname + (" *" if cname in marked else ""),
+                 size=12, anchor="end", weight="bold" if cname in marked else "normal")
+            if gi:
+                out.append(f'<line x1="20" y1="{gy - group_gap / 2:.1f}" x2="{right}" '
+                           f'y2="{gy - group_gap / 2:.1f}" stroke="#eee" stroke-width="1"/>')
+            for si, n in enumerate(names):
+                v = value(corpora[cname]["systems"][n])
+                by = gy + si * bar_h
+                if v is None:
+                    text(left + 4, by + bar_h - 2, "–", size=10, fill="#555")
+                    continue
+                w = max(0.0, min(v, vmax) * scale)
+                out.append(f'<rect x="{left}" y="{by:.1f}" width="{w:.1f}" height="{bar_h - 1}" '
+                           f'fill="{colours[n]}"><title>{escape(f"{cname} · {n}: {v:.1f}")}</title></rect>')
+                text(left + w + 4, by + bar_h - 2, f"{v:.1f}", size=10, fill="#333")
+        text((left + right) / 2, top + height + 32, xlabel, size=13, anchor="middle")
+        if note and any(c in marked for c in cnames):
+            text(20, top + height + 50, note, size=11, fill="#555")
+            y = top + height + 66
+        else:
+            y = top + height + 50
+
+    def f1(m):
+        return None if m["f1"] is None else 100 * m["f1"]
+
+    def fa(m):
+        return None if m["false_alarm_rate"] is None else 100 * m["false_alarm_rate"]
+
+    if f1_corpora:
+        panel("F1 on corpora with harmful and none rows (higher is better)", "F1 (%)",
+              f1_corpora, f1, 100.0)
+    if fa_corpora:
+        top_fa = max((fa(corpora[c]["systems"][n]) or 0.0 for c in fa_corpora for n in names), default=1.0)
+        panel("False-alarm rate on none rows (lower is better)",
+              "false alarms (% of the corpus's none rows flagged)", fa_corpora, fa, nice_max(top_fa),
+              marked=TARGET_BENIGN,
+              note=f"* benign corpora with a target of at most {100 * TARGET_BENIGN_MAX_FA:g}% false alarms")
+    if not (f1_corpora or fa_corpora):
+        text(width / 2, y + 20, "no corpus with harmful or none rows in this run", size=13, anchor="middle")
+        y += 40
+    height = int(y + 10)
+    head = (f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
+            f'viewBox="0 0 {width} {height}" font-family="DejaVu Sans, Helvetica, Arial, sans-serif">')
+    return "\n".join([head, f'<rect width="{width}" height="{height}" fill="#fff"/>', *out, "</svg>", ""])
+
+
+# --------------------------------------------------------------------------------------------
 # Main
 
 
@@ -794,25 +1280,65 @@ def ensure_binary(binary: Path) -> None:
                          "set: LINDUNGI_RULES=/path/to/rules cargo build --release -p lindungi")
 
 
+def build_systems(args: argparse.Namespace) -> list[System]:
+    """The systems named by --systems (default: all), checked to be installed."""
+    names = [n.strip() for n in (args.systems or ",".join(SYSTEM_NAMES)).split(",") if n.strip()]
+    unknown = [n for n in names if n not in SYSTEM_NAMES]
+    if unknown or not names:
+        raise SystemExit(f"--systems: unknown {', '.join(unknown) or '(none given)'}; "
+                         f"choose from {','.join(SYSTEM_NAMES)}")
+    systems: list[System] = []
+    missing = []
+    for name in dict.fromkeys(names):
+        if name == "lindungi":
+            binary = Path(args.bin)
+            if not binary.is_absolute():
+                binary = (REPO_ROOT / binary) if not binary.exists() else binary.resolve()
+            ensure_binary(binary)
+            systems.append(Lindungi(binary, args.languages))
+            continue
+        peer = PEER_FACTORIES[name]()
+        why = peer.missing()
+        if why:
+            missing.append(f"{name}: {why}")
+        systems.append(peer)
+    if missing:
+        raise SystemExit("peer not installed: " + "; ".join(missing) + f"; {INSTALL_HINT}")
+    return systems
+
+
 def run(args: argparse.Namespace, systems: list[System] | None = None, argv: list[str] | None = None) -> dict:
     started = time.monotonic()
     corpora_dir = Path(args.corpora).resolve()
     only = {n.strip() for n in args.only.split(",") if n.strip()} if args.only else None
     corpora, stamp = load_corpora(corpora_dir, args.split, only, args.sample, args.train_ok_only)
     if systems is None:
-        binary = Path(args.bin)
-        if not binary.is_absolute():
-            binary = (REPO_ROOT / binary) if not binary.exists() else binary.resolve()
-        ensure_binary(binary)
-        systems = [Lindungi(binary, args.languages)]
+        systems = build_systems(args)
 
-    # One process per corpus and system, several at a time.
+    # Lindungi: one process per corpus; a peer with `batch_corpora`: one process for all corpora.
+    # Several at a time.
     jobs = {}
-    with concurrent.futures.ThreadPoolExecutor(max_workers=max(1, min(8, os.cpu_count() or 1))) as pool:
+    raw: dict[tuple[str, str], list] = {}
+    with concurrent.futures.ThreadPoolExecutor(max_workers=max(2, min(8, os.cpu_count() or 1))) as pool:
         for system in systems:
+            if getattr(system, "batch_corpora", False):
+                every = [r for c in corpora for r in c.rows]
+                jobs[(system.name, None)] = pool.submit(system.flag_rows, every)
+            else:
+                for c in corpora:
+                    jobs[(system.name, c.name)] = pool.submit(system.flag_rows, c.rows)
+        for (sname, cname), f in jobs.items():
+            values = f.result()
+            if cname is not None:
+                raw[(sname, cname)] = values
+                continue
+            if len(values) != sum(len(c.rows) for c in corpora):
+                raise RuntimeError(f"{sname} returned {len(values)} results for "
+                                   f"{sum(len(c.rows) for c in corpora)} rows")
+            start = 0
             for c in corpora:
-                jobs[(system.name, c.name)] = pool.submit(system.flag_rows, c.rows)
-        raw = {k: f.result() for k, f in jobs.items()}
+                raw[(sname, c.name)] = values[start:start + len(c.rows)]
+                start += len(c.rows)
 
     report: dict[str, Any] = {
         "command": " ".join(shlex.quote(a) for a in ["python3", "tests/eval/evaluate.py", *(argv or [])]),
@@ -822,7 +1348,7 @@ def run(args: argparse.Namespace, systems: list[System] | None = None, argv: lis
         "corpora_dir": str(corpora_dir),
         "corpus_stamp": stamp,
         "sample": args.sample,
-        "systems": [{"name": s.name, "description": s.describe()} for s in systems],
+        "systems": [{"name": s.name, "description": s.describe(), "categories": True} for s in systems],
         "corpora": {},
         "languages": {},
     }
@@ -830,8 +1356,10 @@ def run(args: argparse.Namespace, systems: list[System] | None = None, argv: lis
     for c in corpora:
         entry = {"lang": c.lang, "use": c.use, "unit": c.unit, "row_langs": row_langs(c),
                  "rows": len(c.rows), "systems": {}}
-        for s in systems:
+        for s, sd in zip(systems, report["systems"]):
             results = [to_result(v) for v in raw[(s.name, c.name)]]
+            if results and all(r.agnostic for r in results):
+                sd["categories"] = False
             m = evaluate_corpus(c, results, args.errors)
             per_system_corpus[s.name][c.name] = m
             entry["systems"][s.name] = m
@@ -841,6 +1369,7 @@ def run(args: argparse.Namespace, systems: list[System] | None = None, argv: lis
         report["corpora"][c.name] = entry
     for s in systems:
         report["languages"][s.name] = summarise_languages(corpora, per_system_corpus[s.name])
+    report["targets"] = evaluate_targets(report)
 
     notes = []
     names = {c.name for c in corpora}
@@ -864,6 +1393,13 @@ def run(args: argparse.Namespace, systems: list[System] | None = None, argv: lis
     if mixed:
         notes.append("Per-language figures go by each row's `lang`; " + ", ".join(f"`{n}`" for n in mixed)
                      + " contributes to several languages.")
+    peers = [s["name"] for s in report["systems"] if not s["categories"]]
+    if peers:
+        notes.append("Peers (" + ", ".join(f"`{n}`" for n in peers) + ") know no categories: a peer "
+                     "flag counts as a hit for any harmful label and as a false alarm on a none row; "
+                     "each message of a conversation is sent as its own text and the row is flagged "
+                     "when any is; they are left out of the per-category and false-alarm-category "
+                     "tables.")
     notes.append("Labels are the corpora's own mappings (see the corpora README): most 'bullying' "
                  "rows are hate speech or insults to groups and public figures, not peer bullying.")
     for m in stamp["readme_mismatches"]:
@@ -889,6 +1425,13 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--out", default=str(DEFAULT_OUT), help="where results.json and results.md go")
     p.add_argument("--train-ok-only", action="store_true",
                    help="only corpora whose README 'use' column is train-ok")
+    p.add_argument("--systems", default=None,
+                   help=f"comma-separated systems to run (default: all: {','.join(SYSTEM_NAMES)}); "
+                        "a peer that is not installed is an error: tests/eval/peers/install.sh")
+    p.add_argument("--report", default=None,
+                   help="also write the Markdown report (tables, targets, chart link) to this file, "
+                        "with the chart beside it as <name>.svg (default: OUT/report.md, "
+                        "chart OUT/chart.svg)")
     return p.parse_args(argv)
 
 
@@ -896,13 +1439,24 @@ def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     args = parse_args(argv)
     report = run(args, argv=argv)
-    md = render_markdown(report)
     errors_md = render_errors(report) if args.errors else ""
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
+    svg = render_svg(report)
+    (out / "chart.svg").write_text(svg, encoding="utf-8")
+    md = render_markdown(report, chart="chart.svg")
     (out / "results.json").write_text(json.dumps(report, ensure_ascii=False, indent=1) + "\n",
                                       encoding="utf-8")
     (out / "results.md").write_text(md + ("\n" + errors_md if errors_md else ""), encoding="utf-8")
+    # The report: the same Markdown (no error listings), its chart beside it, linked relatively.
+    report_path = Path(args.report) if args.report else out / "report.md"
+    report_path.parent.mkdir(parents=True, exist_ok=True)
+    if report_path.resolve().parent == out.resolve():
+        chart_name = "chart.svg"
+    else:
+        chart_name = report_path.with_suffix(".svg").name
+        (report_path.parent / chart_name).write_text(svg, encoding="utf-8")
+    report_path.write_text(render_markdown(report, chart=chart_name), encoding="utf-8")
     try:
         print(md)
         if errors_md:
