@@ -2,6 +2,7 @@
 //! failure before failing.
 
 use lindungi::{Category, Context, Detector, Direction, Level, Verdict};
+use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
 use std::path::Path;
 
@@ -99,6 +100,8 @@ fn curated_fixtures() {
     assert!(!files.is_empty(), "no fixture files in {}", dir.display());
     let mut failures = Vec::new();
     let mut cases = 0;
+    // Cues that fired, per language (the file-name prefix), to check every cue is exercised.
+    let mut fired: BTreeMap<String, BTreeSet<&'static str>> = BTreeMap::new();
     for path in &files {
         let name = path
             .file_name()
@@ -134,6 +137,8 @@ fn curated_fixtures() {
             };
             cases += 1;
             let verdict = detector.scan(&text, &Context::new(direction));
+            let language = name.split('-').next().unwrap_or("").to_string();
+            fired.entry(language).or_default().extend(verdict.signals.iter().map(|s| s.cue));
             for raw in expectations.split(',') {
                 match parse_expectation(raw.trim()) {
                     Ok(expectation) => {
@@ -148,6 +153,14 @@ fn curated_fixtures() {
         }
     }
     assert!(cases > 0, "no fixture cases found");
+    for language in Detector::languages() {
+        let seen = fired.get(*language).cloned().unwrap_or_default();
+        for (cue, _) in Detector::cues() {
+            if !seen.contains(cue) {
+                failures.push(format!("{language}: no fixture makes cue {cue} fire"));
+            }
+        }
+    }
     if !failures.is_empty() {
         panic!(
             "{} of {cases} fixture cases failed:\n{}",
