@@ -11,7 +11,7 @@ export PATH := $(CARGO_BIN):$(CURDIR)/node_modules/.bin:$(PATH)
 WASM_OPT_FLAGS := -Oz --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext --enable-mutable-globals
 STAMPS := target/.stamps
 
-.PHONY: all cli wasm tools test test-rust test-wasm lint fmt clean
+.PHONY: all cli wasm tools test test-rust test-wasm lint fuzz fmt clean
 all: cli wasm
 
 cli:
@@ -49,6 +49,13 @@ test-rust:
 
 test-wasm: wasm
 	node --test tests/wasm/
+
+# Fuzz the scanner for FUZZ_SECONDS (cargo-fuzz needs nightly features; RUSTC_BOOTSTRAP lets
+# the stable toolchain provide them).
+FUZZ_SECONDS ?= 300
+fuzz:
+	@command -v cargo-fuzz >/dev/null || $(CARGO) install cargo-fuzz
+	cd crate/fuzz && RUSTC_BOOTSTRAP=1 $(CARGO) fuzz run scan -- -max_total_time=$(FUZZ_SECONDS) -rss_limit_mb=4096
 
 fmt:
 	$(CARGO) fmt --all
