@@ -21,6 +21,35 @@ const CATEGORIES: &[(&str, &str)] = &[
 const ENGINE_GROUPS: &[&str] = &["negation", "second_person"];
 const MAX_GAP: u8 = 6;
 
+/// The bit of a word in a 128-bit message signature. `src/matcher.rs` has the same function:
+/// a pattern is tried only when every word it requires may be in the message.
+fn word_bit(id: u32) -> u128 {
+    1u128 << (id.wrapping_mul(0x9E37_79B9) >> 25)
+}
+
+/// For each position after the first that must match a listed word: the OR of those words'
+/// bits. Positions with prefixes or numbers, and near-full signatures, filter nothing.
+fn required_signatures(elements: &[Element]) -> Vec<u128> {
+    elements
+        .iter()
+        .skip(1)
+        .filter_map(|e| match e {
+            Element::One(alts) => {
+                let mut bits = 0u128;
+                for alt in alts {
+                    match alt {
+                        Alt::Word(id) => bits |= word_bit(*id),
+                        Alt::Phrase(ids) => bits |= ids.first().map_or(0, |id| word_bit(*id)),
+                        Alt::Prefix(_) | Alt::Number => return None,
+                    }
+                }
+                (bits.count_ones() < 96).then_some(bits)
+            }
+            _ => None,
+        })
+        .collect()
+}
+
 fn main() {
     let root = PathBuf::from(env::var("CARGO_MANIFEST_DIR").unwrap_or_else(|_| ".".into()));
     // LINDUNGI_RULES points the build at another rule folder (to try a rule set out).
@@ -103,6 +132,8 @@ struct Compiler {
     engine_groups: Vec<(usize, &'static str, Vec<String>)>,
     /// Distinct alternative sets (their code) with their index.
     alt_sets: BTreeMap<String, usize>,
+    /// Distinct prefixes with their id (index into `PREFIXES`).
+    prefixes: BTreeMap<String, u16>,
 }
 
 fn compile(dir: &Path) -> Result<String, Vec<String>> {
@@ -589,19 +620,24 @@ impl Compiler {
     /// word ids sorted for binary search, then prefixes, phrases and the number flag.
     fn emit_alts(&mut self, alts: &[Alt]) -> String {
         let mut words: Vec<u32> = Vec::new();
-        let mut prefixes: Vec<&str> = Vec::new();
+        let mut prefixes: Vec<u16> = Vec::new();
         let mut phrases: Vec<String> = Vec::new();
         let mut number = false;
         for alt in alts {
             match alt {
                 Alt::Word(id) => words.push(*id),
-                Alt::Prefix(p) => prefixes.push(p),
+                Alt::Prefix(p) => {
+                    let next = self.prefixes.len() as u16;
+                    prefixes.push(*self.prefixes.entry(p.clone()).or_insert(next));
+                }
                 Alt::Phrase(ids) => phrases.push(format!("&{ids:?}")),
                 Alt::Number => number = true,
             }
         }
         words.sort_unstable();
         words.dedup();
+        prefixes.sort_unstable();
+        prefixes.dedup();
         let code = format!(
             "AltSet {{ words: &{words:?}, prefixes: &{prefixes:?}, phrases: &[{}], number: {number} }}",
             phrases.join(", ")
@@ -680,11 +716,12 @@ impl Compiler {
         for p in &patterns {
             let _ = writeln!(
                 out,
-                "    PatternDef {{ cue: {}, weight: {:?}, negatable: {}, lang: {}, elements: {} }},",
+                "    PatternDef {{ cue: {}, weight: {:?}, negatable: {}, lang: {}, required: &{:?}, elements: {} }},",
                 p.cue,
                 p.weight,
                 p.negatable,
                 p.lang,
+                required_signatures(&p.elements),
                 self.emit_elements(&p.elements)
             );
         }
@@ -705,13 +742,18 @@ impl Compiler {
             };
             let _ = writeln!(
                 out,
-                "    SafeDef {{ target: {target}, scope: SafeScope::{}, lang: {}, elements: {} }},",
+                "    SafeDef {{ target: {target}, scope: SafeScope::{}, lang: {}, required: &{:?}, elements: {} }},",
                 s.scope,
                 s.lang,
+                required_signatures(&s.elements),
                 self.emit_elements(&s.elements)
             );
         }
         out.push_str("];\n");
+        let mut prefixes: Vec<(&String, &u16)> = self.prefixes.iter().collect();
+        prefixes.sort_by_key(|(_, id)| **id);
+        let prefixes: Vec<&String> = prefixes.into_iter().map(|(p, _)| p).collect();
+        let _ = writeln!(out, "pub(crate) static PREFIXES: &[&str] = &{prefixes:?};");
         let mut sets: Vec<(&String, &usize)> = self.alt_sets.iter().collect();
         sets.sort_by_key(|(_, index)| **index);
         for (code, index) in sets {

@@ -3,7 +3,7 @@
 
 use crate::error::Error;
 use crate::lexicon::Lexicon;
-use crate::matcher::{match_at, Index};
+use crate::matcher::{could_match, match_at, signature, Index};
 use crate::recognize::{email_addresses, phone_numbers};
 use crate::rules::{SafeScope, SafeTarget, CUES, LANGUAGES, PATTERNS, SAFE};
 use crate::tokenize::{tokenize, Tokens};
@@ -254,12 +254,16 @@ impl Detector {
     fn pattern_hits(&self, tokens: &Tokens) -> Vec<Hit> {
         let mut hits = Vec::new();
         let mut candidates = Vec::new();
+        let words = signature(tokens);
         for i in 0..tokens.list.len() {
             self.patterns.candidates(tokens, i, &mut candidates);
             candidates.sort_unstable();
             candidates.dedup();
             for &id in &candidates {
                 let pattern = &PATTERNS[id as usize];
+                if !could_match(pattern.required, words) {
+                    continue;
+                }
                 if let Some(end) = match_at(pattern.elements, tokens, i) {
                     let (start_byte, end_byte) = span_of(tokens, i, end);
                     hits.push(Hit {
@@ -283,10 +287,14 @@ impl Detector {
         }
         let mut candidates = Vec::new();
         let mut safe_matches = Vec::new();
+        let words = signature(tokens);
         for i in 0..tokens.list.len() {
             self.safe.candidates(tokens, i, &mut candidates);
             for &id in &candidates {
                 let safe = &SAFE[id as usize];
+                if !could_match(safe.required, words) {
+                    continue;
+                }
                 if let Some(end) = match_at(safe.elements, tokens, i) {
                     safe_matches.push((safe, i, end));
                 }

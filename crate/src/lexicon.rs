@@ -1,6 +1,6 @@
 //! Word lookup over the compiled tables: vocabulary, slang and emoji of the enabled languages.
 
-use crate::rules::{EMOJI, GROUP_NEGATION, GROUP_SECOND_PERSON, SLANG, VOCAB};
+use crate::rules::{EMOJI, GROUP_NEGATION, GROUP_SECOND_PERSON, PREFIXES, SLANG, VOCAB};
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
 
@@ -46,6 +46,9 @@ pub(crate) struct Lexicon {
     negation: Vec<bool>,
     /// Per word id: a second-person pronoun (`you`, `kamu`) in an enabled language.
     second_person: Vec<bool>,
+    /// Rule prefixes (`idiot*`) by text, with their id, and the lengths they come in.
+    prefixes: FnvMap<&'static str, u16>,
+    prefix_lengths: Vec<usize>,
 }
 
 impl Lexicon {
@@ -71,7 +74,16 @@ impl Lexicon {
             }
             set
         };
+        let mut prefix_lengths: Vec<usize> = PREFIXES.iter().map(|p| p.len()).collect();
+        prefix_lengths.sort_unstable();
+        prefix_lengths.dedup();
         Lexicon {
+            prefixes: PREFIXES
+                .iter()
+                .enumerate()
+                .map(|(i, &p)| (p, i as u16))
+                .collect(),
+            prefix_lengths,
             words,
             slang,
             negation: flags(GROUP_NEGATION),
@@ -84,6 +96,18 @@ impl Lexicon {
             return Some(Lookup::Slang(ids));
         }
         self.words.get(word).map(|&id| Lookup::Word(id))
+    }
+
+    /// Appends the ids of the rule prefixes that `word` starts with.
+    pub(crate) fn prefixes_of(&self, word: &str, out: &mut Vec<u16>) {
+        for &len in &self.prefix_lengths {
+            if len > word.len() {
+                break;
+            }
+            if let Some(id) = word.get(..len).and_then(|p| self.prefixes.get(p)) {
+                out.push(*id);
+            }
+        }
     }
 
     pub(crate) fn word(&self, id: u32) -> &'static str {

@@ -11,8 +11,8 @@ use crate::tokenize::{TokenKind, Tokens, NO_WORD};
 pub(crate) struct Index {
     by_word: FnvMap<u32, Vec<u32>>,
     by_pair: FnvMap<(u32, u32), Vec<u32>>,
-    by_prefix: FnvMap<&'static str, Vec<u32>>,
-    prefix_lengths: Vec<usize>,
+    /// Per prefix id (`PREFIXES`): the patterns whose first word may start with it.
+    by_prefix: FnvMap<u16, Vec<u32>>,
     numbers: Vec<u32>,
 }
 
@@ -65,15 +65,12 @@ impl Index {
                 }
             }
             for prefix in alts.prefixes {
-                index.by_prefix.entry(prefix).or_default().push(id);
-                index.prefix_lengths.push(prefix.len());
+                index.by_prefix.entry(*prefix).or_default().push(id);
             }
             if alts.number {
                 index.numbers.push(id);
             }
         }
-        index.prefix_lengths.sort_unstable();
-        index.prefix_lengths.dedup();
         let lists = index.by_word.values_mut().chain(index.by_pair.values_mut());
         for list in lists.chain(index.by_prefix.values_mut()) {
             list.sort_unstable();
@@ -105,15 +102,8 @@ impl Index {
         match token.kind {
             TokenKind::Number => out.extend_from_slice(&self.numbers),
             TokenKind::Word => {
-                let text = tokens.text(token);
-                for &len in &self.prefix_lengths {
-                    if len > text.len() {
-                        break;
-                    }
-                    if let Some(ids) = text
-                        .get(..len)
-                        .and_then(|prefix| self.by_prefix.get(prefix))
-                    {
+                for prefix in tokens.prefixes(token) {
+                    if let Some(ids) = self.by_prefix.get(prefix) {
                         out.extend_from_slice(ids);
                     }
                 }
@@ -121,6 +111,26 @@ impl Index {
             TokenKind::Emoji => {}
         }
     }
+}
+
+/// The bit of a word in a message signature; `build.rs` has the same function.
+fn word_bit(id: u32) -> u128 {
+    1u128 << (id.wrapping_mul(0x9E37_79B9) >> 25)
+}
+
+/// The signature of the words of a message: one bit per known word.
+pub(crate) fn signature(tokens: &Tokens) -> u128 {
+    tokens
+        .list
+        .iter()
+        .filter(|t| t.word != NO_WORD)
+        .fold(0, |bits, t| bits | word_bit(t.word))
+}
+
+/// Whether a pattern with these required signatures can match a message with this signature:
+/// each position that needs one of a list of words must find one of them (or a collision).
+pub(crate) fn could_match(required: &[u128], message: u128) -> bool {
+    required.iter().all(|bits| bits & message != 0)
 }
 
 /// Where `elements` match starting at token `start`: the end token (exclusive), if they do.
@@ -163,10 +173,11 @@ fn match_alts(
     let token = in_sentence(at)?;
     let one = (token.word != NO_WORD && alts.words.binary_search(&token.word).is_ok())
         || (alts.number && token.kind == TokenKind::Number)
-        || (token.kind == TokenKind::Word && {
-            let text = tokens.text(token);
-            alts.prefixes.iter().any(|p| text.starts_with(p))
-        });
+        || (!alts.prefixes.is_empty()
+            && tokens
+                .prefixes(token)
+                .iter()
+                .any(|p| alts.prefixes.binary_search(p).is_ok()));
     if one {
         if let Some(end) = match_rest(rest, tokens, at + 1, sentence) {
             return Some(end);

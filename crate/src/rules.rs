@@ -7,8 +7,8 @@ use crate::verdict::Category;
 pub(crate) struct AltSet {
     /// Words (indexes into `VOCAB`), sorted for binary search.
     pub(crate) words: &'static [u32],
-    /// Any word starting with one of these.
-    pub(crate) prefixes: &'static [&'static str],
+    /// Any word starting with one of these (indexes into `PREFIXES`), sorted.
+    pub(crate) prefixes: &'static [u16],
     /// These words in a row.
     pub(crate) phrases: &'static [&'static [u32]],
     /// A number (digits only).
@@ -43,6 +43,8 @@ pub(crate) struct PatternDef {
     pub(crate) negatable: bool,
     /// Index into `LANGUAGES`.
     pub(crate) lang: u8,
+    /// Word signatures the message must meet (see `matcher::could_match`).
+    pub(crate) required: &'static [u128],
     pub(crate) elements: &'static [Element],
 }
 
@@ -69,6 +71,8 @@ pub(crate) struct SafeDef {
     pub(crate) target: SafeTarget,
     pub(crate) scope: SafeScope,
     pub(crate) lang: u8,
+    /// Word signatures the message must meet (see `matcher::could_match`).
+    pub(crate) required: &'static [u128],
     pub(crate) elements: &'static [Element],
 }
 

@@ -25,9 +25,8 @@ pub(crate) struct Token {
     /// Span in the original text, in bytes.
     pub(crate) start: u32,
     pub(crate) end: u32,
-    /// The normalised word, as a range of `Tokens::buf`.
-    text_start: u32,
-    text_end: u32,
+    /// Length of the normalised word in bytes.
+    text_len: u32,
     /// Index into `VOCAB`, or `NO_WORD`.
     pub(crate) word: u32,
     pub(crate) kind: TokenKind,
@@ -35,20 +34,24 @@ pub(crate) struct Token {
     pub(crate) sentence: u32,
     /// The letter this token was before slang expansion, when it was a single letter.
     single_letter: Option<char>,
+    /// The rule prefixes this word starts with, as a range of `Tokens::prefixes`.
+    prefixes_start: u32,
+    prefixes_end: u32,
 }
 
 /// The words of one message.
 #[derive(Debug, Default)]
 pub(crate) struct Tokens {
-    buf: String,
     pub(crate) list: Vec<Token>,
+    prefixes: Vec<u16>,
 }
 
 impl Tokens {
-    pub(crate) fn text(&self, token: &Token) -> &str {
-        self.buf
-            .get(token.text_start as usize..token.text_end as usize)
-            .unwrap_or("")
+    /// The ids of the rule prefixes (`PREFIXES`) the token's word starts with.
+    pub(crate) fn prefixes(&self, token: &Token) -> &[u16] {
+        self.prefixes
+            .get(token.prefixes_start as usize..token.prefixes_end as usize)
+            .unwrap_or(&[])
     }
 }
 
@@ -82,8 +85,8 @@ pub(crate) fn tokenize(text: &str, base: usize, lexicon: &Lexicon) -> Tokens {
     let mut t = Tokenizer {
         lexicon,
         tokens: Tokens {
-            buf: String::with_capacity(text.len() + 16),
             list: Vec::with_capacity(text.len() / 4 + 1),
+            prefixes: Vec::new(),
         },
         sentence: 0,
         variant: String::new(),
@@ -151,9 +154,10 @@ pub(crate) fn tokenize(text: &str, base: usize, lexicon: &Lexicon) -> Tokens {
             '!' | '?' | '\n' | '\r' | '\u{3002}' | '\u{FF01}' | '\u{FF1F}' => true,
             '.' => {
                 next.is_none_or(char::is_whitespace)
-                    && t.tokens.list.last().is_some_and(|last| {
-                        last.sentence == t.sentence && (last.text_end - last.text_start) > 3
-                    })
+                    && t.tokens
+                        .list
+                        .last()
+                        .is_some_and(|last| last.sentence == t.sentence && last.text_len > 3)
             }
             _ => false,
         };
@@ -167,10 +171,12 @@ pub(crate) fn tokenize(text: &str, base: usize, lexicon: &Lexicon) -> Tokens {
 }
 
 impl Tokenizer<'_> {
-    fn push_text(&mut self, text: &str) -> (u32, u32) {
-        let start = self.tokens.buf.len() as u32;
-        self.tokens.buf.push_str(text);
-        (start, self.tokens.buf.len() as u32)
+    fn push_prefixes(&mut self, text: &str, kind: TokenKind) -> (u32, u32) {
+        let start = self.tokens.prefixes.len() as u32;
+        if kind == TokenKind::Word {
+            self.lexicon.prefixes_of(text, &mut self.tokens.prefixes);
+        }
+        (start, self.tokens.prefixes.len() as u32)
     }
 
     fn push_word(
@@ -181,16 +187,19 @@ impl Tokenizer<'_> {
         kind: TokenKind,
         single_letter: Option<char>,
     ) {
-        let (text_start, text_end) = self.push_text(self.lexicon.word(id));
+        let text = self.lexicon.word(id);
+        let text_len = text.len() as u32;
+        let (prefixes_start, prefixes_end) = self.push_prefixes(text, kind);
         self.tokens.list.push(Token {
             start: start as u32,
             end: end as u32,
-            text_start,
-            text_end,
+            text_len,
             word: id,
             kind,
             sentence: self.sentence,
             single_letter,
+            prefixes_start,
+            prefixes_end,
         });
     }
 
@@ -206,17 +215,19 @@ impl Tokenizer<'_> {
     }
 
     fn push_unknown(&mut self, text: &str, start: usize, end: usize, kind: TokenKind) {
-        let (text_start, text_end) = self.push_text(text);
+        let text_len = text.len() as u32;
+        let (prefixes_start, prefixes_end) = self.push_prefixes(text, kind);
         let single_letter = single_char(text).filter(|c| c.is_alphabetic());
         self.tokens.list.push(Token {
             start: start as u32,
             end: end as u32,
-            text_start,
-            text_end,
+            text_len,
             word: NO_WORD,
             kind,
             sentence: self.sentence,
             single_letter,
+            prefixes_start,
+            prefixes_end,
         });
     }
 

@@ -138,7 +138,10 @@ fn curated_fixtures() {
             cases += 1;
             let verdict = detector.scan(&text, &Context::new(direction));
             let language = name.split('-').next().unwrap_or("").to_string();
-            fired.entry(language).or_default().extend(verdict.signals.iter().map(|s| s.cue));
+            fired
+                .entry(language)
+                .or_default()
+                .extend(verdict.signals.iter().map(|s| s.cue));
             for raw in expectations.split(',') {
                 match parse_expectation(raw.trim()) {
                     Ok(expectation) => {

@@ -2,8 +2,9 @@
 use rustrict::{CensorStr, Type};
 use wasm_bindgen::prelude::*;
 
-/// `true` when rustrict rates the text at least `Type::INAPPROPRIATE` (its default threshold).
-#[wasm_bindgen(js_name = is_inappropriate)]
+/// `true` when rustrict rates the text at least `Type::INAPPROPRIATE` (the default threshold,
+/// what `text.is_inappropriate()` checks).
+#[wasm_bindgen]
 pub fn is_inappropriate(text: &str) -> bool {
-    text.is_inappropriate()
+    text.is(Type::INAPPROPRIATE)
 }
