@@ -1,7 +1,7 @@
 //! Finds where the compiled patterns match a tokenised message.
 
 use crate::lexicon::FnvMap;
-use crate::rules::{AltSet, Element};
+use crate::rules::{AltSet, Element, WORD_SETS};
 use crate::tokenize::{TokenKind, Tokens, NO_WORD};
 
 /// Patterns indexed by what their first word can be, so each token only tries the few patterns
@@ -160,6 +160,12 @@ fn match_rest(elements: &[Element], tokens: &Tokens, at: usize, sentence: u32) -
     }
 }
 
+fn in_set(word: u32, alts: &AltSet) -> bool {
+    WORD_SETS
+        .get(word as usize)
+        .is_some_and(|sets| sets.binary_search(&alts.id).is_ok())
+}
+
 /// Tries each way the alternatives can match at `at` (one token, or a phrase of several),
 /// then the rest of the pattern after it.
 fn match_alts(
@@ -171,7 +177,7 @@ fn match_alts(
 ) -> Option<usize> {
     let in_sentence = |i: usize| tokens.list.get(i).filter(|t| t.sentence == sentence);
     let token = in_sentence(at)?;
-    let one = (token.word != NO_WORD && alts.words.binary_search(&token.word).is_ok())
+    let one = (token.word != NO_WORD && in_set(token.word, alts))
         || (alts.number && token.kind == TokenKind::Number)
         || (!alts.prefixes.is_empty()
             && tokens

@@ -5,6 +5,8 @@ use crate::verdict::Category;
 /// The alternatives at one word position of a pattern.
 #[derive(Debug)]
 pub(crate) struct AltSet {
+    /// This set's index: `WORD_SETS[word]` lists the sets a word belongs to.
+    pub(crate) id: u16,
     /// Words (indexes into `VOCAB`), sorted for binary search.
     pub(crate) words: &'static [u32],
     /// Any word starting with one of these (indexes into `PREFIXES`), sorted.

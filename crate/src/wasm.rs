@@ -1,10 +1,13 @@
 //! The JavaScript boundary (wasm-bindgen). Thin on purpose: converts values and keeps the
 //! conversations of one extension instance; all judgement lives in the rest of the crate.
 
-use crate::{Context, Conversation, Detector, Direction, Error, Report};
+use crate::{
+    Context, Conversation, ConversationVerdict, Detector, Direction, Error, Level, Report, Verdict,
+};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
 
 /// Conversations kept at once; the one used longest ago is dropped first (export it before).
 const MAX_CONVERSATIONS: usize = 256;
@@ -53,7 +56,7 @@ struct Config {
     languages: Option<Vec<String>>,
 }
 
-#[derive(Deserialize, Default)]
+#[derive(Default)]
 struct ScanContext {
     direction: Option<Direction>,
     conversation: Option<String>,
@@ -137,11 +140,129 @@ impl Conversations {
     }
 }
 
+/// The context's property names, made into JavaScript strings once.
+struct ContextKeys {
+    direction: JsValue,
+    conversation: JsValue,
+    author: JsValue,
+    time: JsValue,
+}
+
+impl ContextKeys {
+    fn new() -> ContextKeys {
+        ContextKeys {
+            direction: "direction".into(),
+            conversation: "conversation".into(),
+            author: "author".into(),
+            time: "time".into(),
+        }
+    }
+
+    /// Reads a scan context with direct property reads (this runs for every message), refusing
+    /// unknown keys and wrong types.
+    fn read(&self, value: Option<js_sys::Object>) -> Result<ScanContext, JsValue> {
+        let Some(object) = value.filter(|v| !v.is_undefined() && !v.is_null()) else {
+            return Ok(ScanContext::default());
+        };
+        if !object.is_object() {
+            return Err(js_error("input", "context: expected an object"));
+        }
+        let get = |key: &JsValue| {
+            js_sys::Reflect::get(&object, key)
+                .ok()
+                .filter(|v| !v.is_undefined() && !v.is_null())
+        };
+        let string = |key: &JsValue, name: &str| -> Result<Option<String>, JsValue> {
+            get(key)
+                .map(|v| {
+                    v.as_string().ok_or_else(|| {
+                        js_error("input", &format!("context: {name} must be a string"))
+                    })
+                })
+                .transpose()
+        };
+        let direction = match string(&self.direction, "direction")?.as_deref() {
+            None | Some("unknown") => None,
+            Some("incoming") => Some(Direction::Incoming),
+            Some("outgoing") => Some(Direction::Outgoing),
+            Some(other) => {
+                return Err(js_error(
+                    "input",
+                    &format!("context: unknown direction {other:?}"),
+                ))
+            }
+        };
+        let time = match get(&self.time) {
+            None => None,
+            Some(v) => Some(
+                v.as_f64()
+                    .ok_or_else(|| js_error("input", "context: time must be a number"))?,
+            ),
+        };
+        let context = ScanContext {
+            direction,
+            conversation: string(&self.conversation, "conversation")?,
+            author: string(&self.author, "author")?,
+            time,
+        };
+        let known = [
+            &self.direction,
+            &self.conversation,
+            &self.author,
+            &self.time,
+        ]
+        .into_iter()
+        .filter(|k| js_sys::Reflect::has(&object, k).unwrap_or(false))
+        .count();
+        if js_sys::Object::keys(&object).length() as usize > known {
+            return Err(js_error(
+                "input",
+                "context: unknown field (known: direction, conversation, author, time)",
+            ));
+        }
+        Ok(context)
+    }
+}
+
+/// Frozen results for clean messages, shared by every clean scan.
+struct CleanResults {
+    standalone: JsValue,
+    in_conversation: JsValue,
+}
+
+impl CleanResults {
+    fn new() -> Result<CleanResults, JsValue> {
+        let frozen = |report: Report| -> Result<JsValue, JsValue> {
+            let value = to_js(&report)?;
+            deep_freeze(&value);
+            Ok(value)
+        };
+        Ok(CleanResults {
+            standalone: frozen(Report::from(Verdict::default()))?,
+            in_conversation: frozen(Report {
+                message: Verdict::default(),
+                conversation: Some(ConversationVerdict::default()),
+            })?,
+        })
+    }
+}
+
+fn deep_freeze(value: &JsValue) {
+    if let Some(object) = value.dyn_ref::<js_sys::Object>() {
+        for entry in js_sys::Object::values(object).iter() {
+            deep_freeze(&entry);
+        }
+        js_sys::Object::freeze(object);
+    }
+}
+
 /// The detector, with the conversations it follows.
 #[wasm_bindgen(js_name = Detector)]
 pub struct WasmDetector {
     detector: Detector,
     conversations: Conversations,
+    keys: ContextKeys,
+    clean: CleanResults,
 }
 
 #[wasm_bindgen(js_class = Detector)]
@@ -159,6 +280,8 @@ impl WasmDetector {
         Ok(WasmDetector {
             detector: builder.build()?,
             conversations: Conversations::default(),
+            keys: ContextKeys::new(),
+            clean: CleanResults::new()?,
         })
     }
 
@@ -169,11 +292,7 @@ impl WasmDetector {
         text: &str,
         #[wasm_bindgen(unchecked_param_type = "ScanContext")] context: Option<js_sys::Object>,
     ) -> Result<JsValue, JsValue> {
-        let input: ScanContext = from_js(
-            context,
-            &["direction", "conversation", "author", "time"],
-            "context",
-        )?;
+        let input = self.keys.read(context)?;
         let context = Context {
             direction: input.direction.unwrap_or_default(),
             author: input.author,
@@ -190,6 +309,14 @@ impl WasmDetector {
                 .into(),
             None => self.detector.scan(text, &context).into(),
         };
+        // Most messages are clean: hand back one frozen object instead of building a new one.
+        if report.message.signals.is_empty() && report.message.level == Level::None {
+            match &report.conversation {
+                None => return Ok(self.clean.standalone.clone()),
+                Some(c) if c.level == Level::None => return Ok(self.clean.in_conversation.clone()),
+                _ => {}
+            }
+        }
         report.message = report.message.with_utf16_offsets(text);
         to_js(&report)
     }
