@@ -4,9 +4,19 @@ use crate::rules::{EMOJI, GROUP_NEGATION, GROUP_SECOND_PERSON, PREFIXES, SLANG, 
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
 
-/// FNV-1a: words are short, and SipHash's start-up cost dominates on them.
+/// A multiply-rotate hash over 8 bytes at a time (as rustc's FxHash): words and ids are short,
+/// and SipHash's start-up cost dominates on them. Not for keys an attacker picks to collide,
+/// which is fine here: keys are rule words, fixed at build time.
 #[derive(Default)]
 pub(crate) struct Fnv(u64);
+
+const SEED: u64 = 0x51_7c_c1_b7_27_22_0a_95;
+
+impl Fnv {
+    fn add(&mut self, word: u64) {
+        self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(SEED);
+    }
+}
 
 impl Hasher for Fnv {
     fn finish(&self) -> u64 {
@@ -14,16 +24,38 @@ impl Hasher for Fnv {
     }
 
     fn write(&mut self, bytes: &[u8]) {
-        let mut hash = if self.0 == 0 {
-            0xcbf2_9ce4_8422_2325
-        } else {
-            self.0
-        };
-        for &b in bytes {
-            hash ^= u64::from(b);
-            hash = hash.wrapping_mul(0x0100_0000_01b3);
+        let mut chunks = bytes.chunks_exact(8);
+        for chunk in &mut chunks {
+            let mut word = [0u8; 8];
+            word.copy_from_slice(chunk);
+            self.add(u64::from_le_bytes(word));
         }
-        self.0 = hash;
+        let rest = chunks.remainder();
+        if !rest.is_empty() {
+            let mut word = [0u8; 8];
+            word[..rest.len()].copy_from_slice(rest);
+            self.add(u64::from_le_bytes(word));
+        }
+    }
+
+    fn write_u8(&mut self, n: u8) {
+        self.add(u64::from(n));
+    }
+
+    fn write_u16(&mut self, n: u16) {
+        self.add(u64::from(n));
+    }
+
+    fn write_u32(&mut self, n: u32) {
+        self.add(u64::from(n));
+    }
+
+    fn write_u64(&mut self, n: u64) {
+        self.add(n);
+    }
+
+    fn write_usize(&mut self, n: usize) {
+        self.add(n as u64);
     }
 }
 
@@ -40,31 +72,85 @@ pub(crate) enum Lookup {
 
 #[derive(Debug)]
 pub(crate) struct Lexicon {
-    words: FnvMap<&'static str, u32>,
-    slang: FnvMap<&'static str, &'static [u32]>,
+    /// Words and slang of the enabled languages (slang wins: its key never reaches the rules).
+    entries: FnvMap<&'static str, Lookup>,
     /// Per word id: a negation (`not`, `tidak`) in an enabled language.
     negation: Vec<bool>,
     /// Per word id: a second-person pronoun (`you`, `kamu`) in an enabled language.
     second_person: Vec<bool>,
-    /// Rule prefixes (`idiot*`) by text, with their id, and the lengths they come in.
-    prefixes: FnvMap<&'static str, u16>,
-    prefix_lengths: Vec<usize>,
+    /// Rule prefixes (`idiot*`) as a trie walked one character at a time.
+    prefixes: PrefixTrie,
+}
+
+/// Rule prefixes as a trie with a dense table of transitions over `a`-`z` and `0`-`9`: finding
+/// the prefixes of a word costs one table read per character until the trie runs out.
+#[derive(Debug)]
+struct PrefixTrie {
+    /// `next[node * 36 + symbol]`: the child node, or 0 (the root is never a child).
+    next: Vec<u32>,
+    /// Per node: the id of the prefix that ends there, or `u16::MAX`.
+    ends: Vec<u16>,
+}
+
+fn symbol(b: u8) -> Option<usize> {
+    match b {
+        b'a'..=b'z' => Some(usize::from(b - b'a')),
+        b'0'..=b'9' => Some(26 + usize::from(b - b'0')),
+        _ => None,
+    }
+}
+
+impl PrefixTrie {
+    fn new(prefixes: &[&str]) -> PrefixTrie {
+        let mut trie = PrefixTrie {
+            next: vec![0; 36],
+            ends: vec![u16::MAX],
+        };
+        for (id, prefix) in prefixes.iter().enumerate() {
+            let mut node = 0;
+            for b in prefix.bytes() {
+                let Some(s) = symbol(b) else { break };
+                if trie.next[node * 36 + s] == 0 {
+                    trie.next[node * 36 + s] = trie.ends.len() as u32;
+                    trie.ends.push(u16::MAX);
+                    trie.next.extend([0; 36]);
+                }
+                node = trie.next[node * 36 + s] as usize;
+            }
+            trie.ends[node] = id as u16;
+        }
+        trie
+    }
+
+    fn prefixes_of(&self, word: &str, out: &mut Vec<u16>) {
+        let mut node = 0;
+        for b in word.bytes() {
+            let Some(s) = symbol(b) else { return };
+            node = self.next[node * 36 + s] as usize;
+            if node == 0 {
+                return;
+            }
+            if self.ends[node] != u16::MAX {
+                out.push(self.ends[node]);
+            }
+        }
+    }
 }
 
 impl Lexicon {
     /// The lexicon of the languages whose flag is set in `languages` (indexed like `LANGUAGES`).
     pub(crate) fn new(languages: &[bool]) -> Lexicon {
         let enabled = |lang: u8| languages.get(usize::from(lang)).copied().unwrap_or(false);
-        let words = VOCAB
+        let mut entries: FnvMap<&'static str, Lookup> = VOCAB
             .iter()
             .enumerate()
-            .map(|(id, &w)| (w, id as u32))
+            .map(|(id, &w)| (w, Lookup::Word(id as u32)))
             .collect();
-        let slang = SLANG
-            .iter()
-            .filter(|(_, lang, _)| enabled(*lang))
-            .map(|&(key, _, ids)| (key, ids))
-            .collect();
+        for &(key, lang, ids) in SLANG {
+            if enabled(lang) {
+                entries.insert(key, Lookup::Slang(ids));
+            }
+        }
         let flags = |group: &[(u8, u32)]| {
             let mut set = vec![false; VOCAB.len()];
             for &(lang, id) in group {
@@ -74,40 +160,21 @@ impl Lexicon {
             }
             set
         };
-        let mut prefix_lengths: Vec<usize> = PREFIXES.iter().map(|p| p.len()).collect();
-        prefix_lengths.sort_unstable();
-        prefix_lengths.dedup();
         Lexicon {
-            prefixes: PREFIXES
-                .iter()
-                .enumerate()
-                .map(|(i, &p)| (p, i as u16))
-                .collect(),
-            prefix_lengths,
-            words,
-            slang,
+            prefixes: PrefixTrie::new(PREFIXES),
+            entries,
             negation: flags(GROUP_NEGATION),
             second_person: flags(GROUP_SECOND_PERSON),
         }
     }
 
     pub(crate) fn lookup(&self, word: &str) -> Option<Lookup> {
-        if let Some(ids) = self.slang.get(word) {
-            return Some(Lookup::Slang(ids));
-        }
-        self.words.get(word).map(|&id| Lookup::Word(id))
+        self.entries.get(word).copied()
     }
 
     /// Appends the ids of the rule prefixes that `word` starts with.
     pub(crate) fn prefixes_of(&self, word: &str, out: &mut Vec<u16>) {
-        for &len in &self.prefix_lengths {
-            if len > word.len() {
-                break;
-            }
-            if let Some(id) = word.get(..len).and_then(|p| self.prefixes.get(p)) {
-                out.push(*id);
-            }
-        }
+        self.prefixes.prefixes_of(word, out);
     }
 
     pub(crate) fn word(&self, id: u32) -> &'static str {

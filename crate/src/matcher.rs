@@ -1,19 +1,56 @@
 //! Finds where the compiled patterns match a tokenised message.
 
-use crate::lexicon::FnvMap;
-use crate::rules::{AltSet, Element, WORD_SETS};
+use crate::rules::{AltSet, Element, PREFIXES, VOCAB, WORD_SETS};
 use crate::tokenize::{TokenKind, Tokens, NO_WORD};
+use std::collections::BTreeMap;
 
 /// Patterns indexed by what their first word can be, so each token only tries the few patterns
 /// that can start there. Patterns whose second word is one of a short list are indexed by the
 /// pair: common first words ("i", "you", "kamu") start hundreds of patterns.
 #[derive(Debug, Default)]
 pub(crate) struct Index {
-    by_word: FnvMap<u32, Vec<u32>>,
-    by_pair: FnvMap<(u32, u32), Vec<u32>>,
+    /// Per word id: the patterns starting with that word (and no short second-word list).
+    by_word: Lists,
+    /// Per word id: (second word, range of `pair_items`), sorted by second word.
+    by_pair: Vec<Vec<(u32, u32, u32)>>,
+    pair_items: Vec<u32>,
     /// Per prefix id (`PREFIXES`): the patterns whose first word may start with it.
-    by_prefix: FnvMap<u16, Vec<u32>>,
+    by_prefix: Lists,
     numbers: Vec<u32>,
+}
+
+/// Lists of ids for the dense keys `0..n`, stored flat (one read per lookup, no hashing).
+#[derive(Debug, Default)]
+struct Lists {
+    starts: Vec<u32>,
+    items: Vec<u32>,
+}
+
+impl Lists {
+    fn new(keys: usize, mut map: BTreeMap<u32, Vec<u32>>) -> Lists {
+        let mut lists = Lists {
+            starts: Vec::with_capacity(keys + 1),
+            items: Vec::new(),
+        };
+        for key in 0..keys as u32 {
+            lists.starts.push(lists.items.len() as u32);
+            if let Some(mut ids) = map.remove(&key) {
+                ids.sort_unstable();
+                ids.dedup();
+                lists.items.extend(ids);
+            }
+        }
+        lists.starts.push(lists.items.len() as u32);
+        lists
+    }
+
+    fn get(&self, key: u32) -> &[u32] {
+        let key = key as usize;
+        match (self.starts.get(key), self.starts.get(key + 1)) {
+            (Some(&a), Some(&b)) => self.items.get(a as usize..b as usize).unwrap_or(&[]),
+            _ => &[],
+        }
+    }
 }
 
 /// Second elements with more words than this are not worth a pair entry each.
@@ -39,7 +76,10 @@ fn second_words(elements: &[Element]) -> Option<Vec<u32>> {
 impl Index {
     /// Indexes `(id, elements)` pairs; the id is what `candidates` hands back.
     pub(crate) fn build<'a>(items: impl Iterator<Item = (u32, &'a [Element])>) -> Index {
-        let mut index = Index::default();
+        let mut by_word: BTreeMap<u32, Vec<u32>> = BTreeMap::new();
+        let mut by_pair: BTreeMap<(u32, u32), Vec<u32>> = BTreeMap::new();
+        let mut by_prefix: BTreeMap<u32, Vec<u32>> = BTreeMap::new();
+        let mut numbers = Vec::new();
         for (id, elements) in items {
             let Some(Element::One(alts)) = elements.first() else {
                 continue;
@@ -49,34 +89,44 @@ impl Index {
                 match &seconds {
                     Some(seconds) => {
                         for &second in seconds {
-                            index.by_pair.entry((word, second)).or_default().push(id);
+                            by_pair.entry((word, second)).or_default().push(id);
                         }
                     }
-                    None => index.by_word.entry(word).or_default().push(id),
+                    None => by_word.entry(word).or_default().push(id),
                 }
             }
             for phrase in alts.phrases {
                 match phrase {
-                    [first, second, ..] => {
-                        index.by_pair.entry((*first, *second)).or_default().push(id)
-                    }
-                    [first] => index.by_word.entry(*first).or_default().push(id),
+                    [first, second, ..] => by_pair.entry((*first, *second)).or_default().push(id),
+                    [first] => by_word.entry(*first).or_default().push(id),
                     [] => {}
                 }
             }
             for prefix in alts.prefixes {
-                index.by_prefix.entry(*prefix).or_default().push(id);
+                by_prefix.entry(u32::from(*prefix)).or_default().push(id);
             }
             if alts.number {
-                index.numbers.push(id);
+                numbers.push(id);
             }
         }
-        let lists = index.by_word.values_mut().chain(index.by_pair.values_mut());
-        for list in lists.chain(index.by_prefix.values_mut()) {
-            list.sort_unstable();
-            list.dedup();
+        let mut pairs = vec![Vec::new(); VOCAB.len()];
+        let mut pair_items = Vec::new();
+        for ((first, second), mut ids) in by_pair {
+            ids.sort_unstable();
+            ids.dedup();
+            let start = pair_items.len() as u32;
+            pair_items.extend(ids);
+            if let Some(list) = pairs.get_mut(first as usize) {
+                list.push((second, start, pair_items.len() as u32));
+            }
         }
-        index
+        Index {
+            by_word: Lists::new(VOCAB.len(), by_word),
+            by_pair: pairs,
+            pair_items,
+            by_prefix: Lists::new(PREFIXES.len(), by_prefix),
+            numbers,
+        }
     }
 
     /// The ids of the patterns that may start at token `at` (possibly repeated).
@@ -86,26 +136,27 @@ impl Index {
             return;
         };
         if token.word != NO_WORD {
-            if let Some(ids) = self.by_word.get(&token.word) {
-                out.extend_from_slice(ids);
-            }
+            out.extend_from_slice(self.by_word.get(token.word));
             if let Some(next) = tokens
                 .list
                 .get(at + 1)
                 .filter(|n| n.sentence == token.sentence)
             {
-                if let Some(ids) = self.by_pair.get(&(token.word, next.word)) {
-                    out.extend_from_slice(ids);
+                let pairs = self
+                    .by_pair
+                    .get(token.word as usize)
+                    .map_or(&[][..], Vec::as_slice);
+                if let Ok(i) = pairs.binary_search_by_key(&next.word, |&(second, _, _)| second) {
+                    let (_, start, end) = pairs[i];
+                    out.extend_from_slice(&self.pair_items[start as usize..end as usize]);
                 }
             }
         }
         match token.kind {
             TokenKind::Number => out.extend_from_slice(&self.numbers),
             TokenKind::Word => {
-                for prefix in tokens.prefixes(token) {
-                    if let Some(ids) = self.by_prefix.get(prefix) {
-                        out.extend_from_slice(ids);
-                    }
+                for &prefix in tokens.prefixes(token) {
+                    out.extend_from_slice(self.by_prefix.get(u32::from(prefix)));
                 }
             }
             TokenKind::Emoji => {}

@@ -113,10 +113,13 @@ pub(crate) fn tokenize(text: &str, base: usize, lexicon: &Lexicon) -> Tokens {
             }
             Folded::Char(f) => f,
         };
-        let next_is_alnum = next.is_some_and(|n| match fold_char(n) {
-            Folded::Char(nf) => nf.is_alphanumeric(),
-            Folded::Skip => true,
-        });
+        // Only apostrophes and symbols need to look ahead.
+        let next_is_alnum = || {
+            next.is_some_and(|n| match fold_char(n) {
+                Folded::Char(nf) => nf.is_alphanumeric(),
+                Folded::Skip => true,
+            })
+        };
         if f.is_alphanumeric() {
             if word.is_empty() {
                 word.start = i;
@@ -130,14 +133,14 @@ pub(crate) fn tokenize(text: &str, base: usize, lexicon: &Lexicon) -> Tokens {
             }
             continue;
         }
-        if is_apostrophe(c) && !word.is_empty() && next_is_alnum {
+        if is_apostrophe(c) && !word.is_empty() && next_is_alnum() {
             word.end = end;
             continue;
         }
         // Symbols inside a word are leetspeak or masking: sh!t, a$$, f*ck, b@by.
         let in_word_symbol = match f {
-            '$' => !word.is_empty() || next_is_alnum,
-            '@' | '!' | '|' | '+' | '*' => !word.is_empty() && (next_is_alnum || next == Some(f)),
+            '$' => !word.is_empty() || next_is_alnum(),
+            '@' | '!' | '|' | '+' | '*' => !word.is_empty() && (next_is_alnum() || next == Some(f)),
             _ => false,
         };
         if in_word_symbol {
@@ -263,14 +266,21 @@ impl Tokenizer<'_> {
             self.push_lookup(found, start, end, single);
             return;
         }
-        let mut best = raw.clone();
-        if word.has_digit || word.has_symbol {
+        let disguised = word.has_digit || word.has_symbol;
+        if !disguised && !had_long_run {
+            self.push_unknown(raw, start, end, TokenKind::Word);
+            return;
+        }
+        // The form kept for prefix matching when no variant is a known word.
+        let mut best = std::mem::take(raw);
+        if disguised {
             // Leetspeak: 4nj1ng, sh!t, a$$. "1" is tried as i, then as l; a trailing "2"
             // after letters is Indonesian reduplication (hati2 = hati-hati).
-            let stem = match raw.strip_suffix('2') {
+            let stem = match best.strip_suffix('2') {
                 Some(stem) if stem.ends_with(char::is_alphabetic) => stem,
-                _ => raw.as_str(),
+                _ => best.as_str(),
             };
+            let mut leet_i = String::new();
             for one in ['i', 'l'] {
                 self.variant.clear();
                 self.variant.extend(stem.chars().map(|c| match c {
@@ -279,17 +289,21 @@ impl Tokenizer<'_> {
                 }));
                 shrink_runs(&mut self.variant, 2);
                 if one == 'i' {
-                    best.clone_from(&self.variant);
+                    leet_i.clone_from(&self.variant);
                 }
                 if let Some(found) = self.lookup_with_runs(had_long_run) {
                     self.push_lookup(found, start, end, single);
+                    *raw = best;
                     return;
                 }
             }
-        } else if had_long_run {
+            std::mem::swap(&mut best, &mut leet_i);
+            *raw = leet_i;
+        } else {
             self.variant.clone_from(&best);
             if let Some(found) = self.lookup_with_runs(true) {
                 self.push_lookup(found, start, end, single);
+                *raw = best;
                 return;
             }
         }
@@ -398,26 +412,30 @@ fn single_char(s: &str) -> Option<char> {
 /// Shrinks every run of the same character longer than `keep` to `keep`; says whether any run
 /// was longer than two (the sign of stretched letters such as `bodohhhh`).
 fn shrink_runs(s: &mut String, keep: usize) -> bool {
-    let mut had_long_run = false;
-    let mut out = String::with_capacity(s.len());
-    let mut prev = None;
-    let mut run = 0;
-    for c in s.chars() {
-        if Some(c) == prev {
-            run += 1;
-        } else {
+    let runs = || {
+        let mut prev = None;
+        s.chars().map(move |c| {
+            let same = Some(c) == prev;
             prev = Some(c);
-            run = 1;
-        }
-        if run > 2 {
-            had_long_run = true;
-        }
+            (c, same)
+        })
+    };
+    let mut longest = 0;
+    let mut run = 0;
+    for (_, same) in runs() {
+        run = if same { run + 1 } else { 1 };
+        longest = longest.max(run);
+    }
+    if longest <= keep {
+        return longest > 2;
+    }
+    let mut out = String::with_capacity(s.len());
+    for (c, same) in runs() {
+        run = if same { run + 1 } else { 1 };
         if run <= keep {
             out.push(c);
         }
     }
-    if out.len() != s.len() {
-        *s = out;
-    }
-    had_long_run
+    *s = out;
+    longest > 2
 }

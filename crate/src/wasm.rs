@@ -318,7 +318,7 @@ impl WasmDetector {
             }
         }
         report.message = report.message.with_utf16_offsets(text);
-        to_js(&report)
+        js_sys::JSON::parse(&report.to_json())
     }
 
     /// The state of a conversation, to keep (e.g. in `chrome.storage.session`); `undefined`

@@ -127,3 +127,30 @@ fn help_documents_the_format() {
         assert!(help.contains(word), "help lacks {word:?}");
     }
 }
+
+#[test]
+fn report_json_matches_serde() {
+    use lindungi::{Context, Conversation, Detector, Direction, Report};
+    let detector = Detector::default();
+    let mut chat = Conversation::new();
+    for text in [
+        "",
+        "see you tomorrow",
+        "you are so stupid 🔪 kys",
+        "jangan bilang ortu ya, ini rahasia kita. kirim pap tt dong",
+        "my number is 0812 3456 7890",
+    ] {
+        let context = Context::new(Direction::Incoming).with_author("x");
+        let single = Report::from(detector.scan(text, &context));
+        let in_chat = Report::from(chat.scan(&detector, text, &context));
+        for report in [single, in_chat] {
+            let ours: serde_json::Value =
+                serde_json::from_str(&report.to_json()).expect("valid JSON");
+            assert_eq!(
+                ours,
+                serde_json::to_value(&report).expect("serde"),
+                "{text:?}"
+            );
+        }
+    }
+}
