@@ -11,7 +11,7 @@ export PATH := $(CARGO_BIN):$(CURDIR)/node_modules/.bin:$(PATH)
 WASM_OPT_FLAGS := -O3 --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext --enable-mutable-globals
 STAMPS := target/.stamps
 
-.PHONY: all cli wasm tools test test-rust test-wasm lint fuzz fmt clean
+.PHONY: all cli wasm tools test test-rust test-wasm test-eval test-bench lint eval bench fuzz fmt clean
 all: cli wasm
 
 cli:
@@ -37,7 +37,7 @@ $(STAMPS)/npm: package.json package-lock.json
 	$(NPM) ci --no-audit --no-fund
 	@mkdir -p $(STAMPS) && touch $@
 
-test: lint test-rust test-wasm
+test: lint test-rust test-wasm test-eval test-bench
 
 lint: tools
 	$(CARGO) fmt --all --check
@@ -49,6 +49,32 @@ test-rust:
 
 test-wasm: wasm
 	node --test tests/wasm/
+
+# The evaluation's own unit tests, then a small-sample run of every system on every corpus.
+test-eval: cli
+	python3 -m unittest discover -s tests/eval
+	tests/eval/peers/install.sh
+	python3 tests/eval/evaluate.py --sample 40 --out target/eval-smoke > /dev/null
+	@echo "eval smoke run: target/eval-smoke/results.md"
+
+# A quick run of the benchmarks: they must still give the right answers.
+test-bench: wasm
+	$(CARGO) bench -p lindungi --bench detector -- --test
+	tests/bench/install.sh
+	node tests/bench/wasm-bench.mjs --quick
+
+# Accuracy on the test splits of ../shared/corpora, Lindungi beside its peers:
+# writes docs/accuracy.md and docs/accuracy.svg (linked from the README).
+eval: cli
+	tests/eval/peers/install.sh
+	python3 tests/eval/evaluate.py --report docs/accuracy.md
+
+# Speed: criterion (native), then the wasm harness against rustrict-in-wasm and obscenity,
+# recorded with date and machine under tests/bench/results/.
+bench: wasm
+	$(CARGO) bench -p lindungi --bench detector
+	tests/bench/install.sh
+	node tests/bench/wasm-bench.mjs --write
 
 # Fuzz the scanner for FUZZ_SECONDS (cargo-fuzz needs nightly features; RUSTC_BOOTSTRAP lets
 # the stable toolchain provide them).
