@@ -11,8 +11,8 @@ export PATH := $(CARGO_BIN):$(CURDIR)/node_modules/.bin:$(PATH)
 WASM_OPT_FLAGS := -O3 --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext --enable-mutable-globals
 STAMPS := target/.stamps
 
-.PHONY: all cli wasm tools test test-rust test-wasm test-eval test-bench lint eval bench fuzz fmt clean
-all: cli wasm
+.PHONY: all cli wasm extension tools test test-rust test-wasm test-eval test-bench lint eval bench fuzz fmt clean
+all: cli wasm extension
 
 cli:
 	$(CARGO) build --release -p lindungi
@@ -23,6 +23,10 @@ wasm: tools
 	wasm-opt $(WASM_OPT_FLAGS) crate/pkg/lindungi_bg.wasm -o crate/pkg/lindungi_bg.wasm
 	@rm -f crate/pkg/.gitignore
 	@echo "crate/pkg/lindungi_bg.wasm: $$(wc -c < crate/pkg/lindungi_bg.wasm) bytes, $$(gzip -9c crate/pkg/lindungi_bg.wasm | wc -c) gzipped"
+
+# The browser extension, unpacked per browser in extension/dist/ and zipped.
+extension: wasm
+	node extension/build.mjs
 
 tools: $(STAMPS)/rust-tools $(STAMPS)/npm
 

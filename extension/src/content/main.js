@@ -1,0 +1,174 @@
+// Lindungi's content script, in one picture:
+//
+//   page DOM ──MutationObserver (collects added nodes only)──┐
+//   page text at load (low priority) ────────────────────────┤
+//                                                            ▼
+//        Batcher: a few ms per animation frame ── site adapter reads messages
+//        (text, author, the child's own?, conversation) ── never the same message twice
+//                                                            ▼
+//        service worker {type: "scan"} ── detector (wasm) ── warnings
+//                                                            ▼
+//        warning card (closed shadow root) ── child's choice ── {type: "choice"}
+//   compose boxes ── pause in typing ── {type: "scan", draft} ── nudge above the box
+'use strict';
+
+(() => {
+  const L = globalThis.Lindungi;
+  if (!L || L.started) return;
+  L.started = true;
+
+  const MAX_ITEMS_PER_MESSAGE = 100;
+  const MAX_REMEMBERED = 5000;
+  const adapter = L.pickAdapter(location);
+  const site = { adapter: adapter?.id ?? 'generic', host: location.hostname };
+  const scanned = new WeakSet();
+  const seenKeys = new Set();
+  const anchors = new Map();
+  let nextId = 0;
+
+  function remember(key) {
+    seenKeys.add(key);
+    if (seenKeys.size > MAX_REMEMBERED) seenKeys.delete(seenKeys.values().next().value);
+  }
+
+  let contextLost = false;
+  async function send(message) {
+    try {
+      return await chrome.runtime.sendMessage(message);
+    } catch (error) {
+      // The extension was updated or reloaded: this page's script is orphaned until reload.
+      if (!contextLost) console.warn('Lindungi: cannot reach the service worker:', error?.message ?? error);
+      contextLost = true;
+      return null;
+    }
+  }
+
+  function conversationId() {
+    const id = adapter ? adapter.conversation(document, location) : `${location.pathname}${location.search}`;
+    return id ? String(id).slice(0, 200) : undefined;
+  }
+
+  /** Turns one message element (adapter) or text block (generic) into a scan item. */
+  function itemFor(element, atLoad) {
+    if (scanned.has(element) || !element.isConnected || L.skippable(element)) return null;
+    scanned.add(element);
+    let item;
+    if (adapter) {
+      const message = adapter.read(element);
+      if (!message?.text) return null;
+      const key = message.key || `${message.author ?? ''}|${message.text}`;
+      if (seenKeys.has(key)) return null;
+      remember(key);
+      item = {
+        text: message.text.slice(0, 4000),
+        direction: message.own ? 'outgoing' : 'incoming',
+        conversation: conversationId(),
+        author: message.author ? String(message.author).slice(0, 200) : undefined,
+      };
+    } else {
+      const text = L.textOf(element);
+      if (text.length < 2 || seenKeys.has(text)) return null;
+      remember(text);
+      // Text that appears after load on a page no adapter knows is read as a chat; text that
+      // was there at load is page text, scanned at low priority and without a conversation.
+      item = { text, direction: 'unknown', conversation: atLoad ? undefined : conversationId() };
+    }
+    item.id = String(nextId++);
+    anchors.set(item.id, element);
+    return item;
+  }
+
+  function messagesIn(node) {
+    if (adapter) {
+      if (node.nodeType !== Node.ELEMENT_NODE) return node.parentElement?.closest(adapter.messages) ? [node.parentElement.closest(adapter.messages)] : [];
+      const inside = [...node.querySelectorAll(adapter.messages)];
+      return node.matches(adapter.messages) ? [node, ...inside] : inside;
+    }
+    return L.blocksIn(node);
+  }
+
+  async function scan(items) {
+    for (let i = 0; i < items.length; i += MAX_ITEMS_PER_MESSAGE) {
+      const batch = items.slice(i, i + MAX_ITEMS_PER_MESSAGE);
+      const response = await send({ type: 'scan', site, items: batch });
+      for (const id of batch.map((item) => item.id)) {
+        const result = response?.results?.find((r) => r.id === id);
+        const anchor = anchors.get(id);
+        anchors.delete(id);
+        if (result?.warning) warn(result.warning, anchor);
+      }
+      if (response?.type === 'error') console.warn('Lindungi: scan refused:', response.error);
+    }
+  }
+
+  function warn(warning) {
+    L.showWarning(warning, {
+      onChoice: (choice) => send({
+        type: 'choice', site, choice, category: warning.category, level: warning.level, cues: warning.cues,
+      }),
+    });
+  }
+
+  const live = new L.Batcher(
+    (node) => messagesIn(node).map((element) => itemFor(element, false)).filter(Boolean),
+    (batches) => scan(batches.flat()),
+  );
+  const atLoad = new L.Batcher(
+    (element) => itemFor(element, true),
+    (items) => scan(items),
+  );
+
+  new MutationObserver((records) => {
+    const added = [];
+    let removedOurs = false;
+    for (const record of records) {
+      for (const node of record.addedNodes) added.push(node);
+      for (const node of record.removedNodes) {
+        if (node.nodeType === Node.ELEMENT_NODE && node.hasAttribute(L.WARNING_ATTRIBUTE)) removedOurs = true;
+      }
+    }
+    if (removedOurs) L.restoreRemovedWarnings();
+    if (added.length > 0) live.add(added);
+  }).observe(document.documentElement, { childList: true, subtree: true });
+
+  // What is on the page already: chat history first (adapters), then page text when idle.
+  const initial = () => {
+    if (adapter) atLoad.add([...document.querySelectorAll(adapter.messages)]);
+    else if (document.body) atLoad.add(L.blocksIn(document.body));
+  };
+  if ('requestIdleCallback' in globalThis) requestIdleCallback(initial, { timeout: 2000 });
+  else setTimeout(initial, 200);
+
+  // The child's own drafts: a nudge above the compose box while the text is still there.
+  const nudges = new WeakMap();
+  L.watchCompose(async (box, text) => {
+    nudges.get(box)?.close();
+    nudges.delete(box);
+    if (!text) return;
+    const response = await send({
+      type: 'scan', site,
+      items: [{ id: 'draft', text, direction: 'outgoing', draft: true, conversation: conversationId() }],
+    });
+    const warning = response?.results?.[0]?.warning;
+    if (!warning || !box.isConnected) return;
+    nudges.get(box)?.close();
+    nudges.set(box, L.showWarning(warning, {
+      anchor: box,
+      onChoice: (choice) => send({ type: 'choice', site, choice, category: warning.category, level: warning.level, cues: warning.cues }),
+    }));
+  });
+  // A box emptied by sending the message takes its nudge with it.
+  document.addEventListener('keyup', () => {
+    setTimeout(() => {
+      for (const box of document.querySelectorAll('textarea, [contenteditable]')) {
+        const nudge = nudges.get(box);
+        if (nudge && !(box.value ?? box.innerText ?? '').trim()) {
+          nudge.close();
+          nudges.delete(box);
+        }
+      }
+    }, 300);
+  }, true);
+  addEventListener('scroll', () => L.repositionWarnings(), { passive: true, capture: true });
+  addEventListener('resize', () => L.repositionWarnings(), { passive: true });
+})();

@@ -1,0 +1,82 @@
+// Reading text from the page cheaply: which nodes to skip, how to cut page text into blocks,
+// and a batcher that does the work on the next animation frame or idle slot, never inside the
+// MutationObserver callback and never for long (uBlock Origin's rule: the observer only collects).
+'use strict';
+
+(() => {
+  const L = (globalThis.Lindungi ??= {});
+
+  /** Elements whose text is never a message. */
+  const SKIP = new Set(['SCRIPT', 'STYLE', 'NOSCRIPT', 'TEMPLATE', 'HEAD', 'META', 'LINK', 'SVG', 'CANVAS', 'IFRAME', 'OBJECT', 'INPUT', 'TEXTAREA', 'SELECT', 'OPTION', 'CODE', 'PRE']);
+  /** Block-level elements that hold one message or one paragraph of page text. */
+  const BLOCKS = 'p, li, blockquote, dd, td, h1, h2, h3, h4, h5, h6, article, [role="article"], [role="listitem"], [role="row"]';
+  const MAX_TEXT = 4000;
+  const FRAME_BUDGET_MS = 6;
+
+  L.WARNING_ATTRIBUTE = 'data-lindungi-warning';
+
+  /** Whether the element (or an ancestor) is script, editable, hidden, or Lindungi's own. */
+  L.skippable = (el) => {
+    for (let node = el; node && node.nodeType === Node.ELEMENT_NODE; node = node.parentElement) {
+      if (SKIP.has(node.tagName) || node.hasAttribute(L.WARNING_ATTRIBUTE) || node.isContentEditable) return true;
+      if (node.getAttribute('aria-hidden') === 'true' || node.hidden) return true;
+    }
+    return typeof el.checkVisibility === 'function' && !el.checkVisibility();
+  };
+
+  /** Collapsed text of an element, cut to a size the detector handles in one message. */
+  L.textOf = (el) => el.textContent.replace(/\s+/g, ' ').trim().slice(0, MAX_TEXT);
+
+  /**
+   * Text blocks inside `root` (itself, if it is a leaf block): the smallest block elements with
+   * text of their own. Used for page text present at load and for text added later by sites no
+   * adapter knows.
+   */
+  L.blocksIn = (root) => {
+    if (root.nodeType === Node.TEXT_NODE) return root.parentElement ? [root.parentElement] : [];
+    if (root.nodeType !== Node.ELEMENT_NODE || L.skippable(root)) return [];
+    const blocks = [...root.querySelectorAll(BLOCKS)].filter((b) => !b.querySelector(BLOCKS));
+    if (blocks.length === 0 && root.textContent.trim()) return [root];
+    if (root.matches(BLOCKS) && !root.querySelector(BLOCKS)) return [root];
+    return blocks;
+  };
+
+  /**
+   * Runs `work(item)` for queued items in slices of a few milliseconds, each slice on an
+   * animation frame (or an idle callback when the page is hidden), so scanning never blocks
+   * the page. `flush(done)` is called after each slice with what it processed.
+   */
+  L.Batcher = class {
+    constructor(work, flush) {
+      this.queue = [];
+      this.work = work;
+      this.flush = flush;
+      this.scheduled = false;
+    }
+
+    add(items) {
+      this.queue.push(...items);
+      this.schedule();
+    }
+
+    schedule() {
+      if (this.scheduled || this.queue.length === 0) return;
+      this.scheduled = true;
+      const run = () => this.slice();
+      if (document.hidden && 'requestIdleCallback' in globalThis) requestIdleCallback(run, { timeout: 500 });
+      else requestAnimationFrame(run);
+    }
+
+    slice() {
+      this.scheduled = false;
+      const start = performance.now();
+      const done = [];
+      while (this.queue.length > 0 && performance.now() - start < FRAME_BUDGET_MS) {
+        const result = this.work(this.queue.shift());
+        if (result) done.push(result);
+      }
+      if (done.length > 0) this.flush(done);
+      this.schedule();
+    }
+  };
+})();
