@@ -1457,6 +1457,17 @@ def main(argv: list[str] | None = None) -> int:
         chart_name = report_path.with_suffix(".svg").name
         (report_path.parent / chart_name).write_text(svg, encoding="utf-8")
     report_path.write_text(render_markdown(report, chart=chart_name), encoding="utf-8")
+    if report_path.resolve().parent != out.resolve():
+        # The figures for machines beside the report (no error listings: they quote corpus text).
+        figures = json.loads(json.dumps(report))
+        for corpus in figures.get("corpora", []):
+            if isinstance(corpus, dict):
+                corpus.pop("errors", None)
+                for system in corpus.values():
+                    if isinstance(system, dict):
+                        system.pop("errors", None)
+        report_path.with_suffix(".json").write_text(
+            json.dumps(figures, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
     try:
         print(md)
         if errors_md:
