@@ -40,6 +40,7 @@ export function manifestFor(browser, source) {
   delete manifest.gecko;
   if (browser === 'firefox') {
     delete manifest.key;
+    delete manifest.storage;
     manifest.background = { scripts: [manifest.background.service_worker], type: 'module' };
     manifest.browser_specific_settings = { gecko };
   }
@@ -174,6 +175,7 @@ function build() {
     mkdirSync(join(out, 'icons'), { recursive: true });
     cpSync(join(here, 'src'), out, { recursive: true });
     cpSync(join(here, '_locales'), join(out, '_locales'), { recursive: true });
+    if (browser === 'chromium') cpSync(join(here, 'managed_schema.json'), join(out, 'managed_schema.json'));
     cpSync(join(pkg, 'lindungi.js'), join(out, 'lib', 'lindungi.js'));
     cpSync(join(pkg, 'lindungi_bg.wasm'), join(out, 'lib', 'lindungi_bg.wasm'));
     for (const [size, png] of Object.entries(icons)) writeFileSync(join(out, 'icons', `${size}.png`), png);

@@ -1,20 +1,52 @@
 // Lindungi's service worker: the only place the detector runs (pages' CSPs block wasm in
 // content scripts). It scans what content scripts send, keeps conversation state across restarts,
-// decides warnings, and records the child's choices in the local alert log. It makes no network
-// request of its own.
+// decides warnings, records the child's choices in the local alert log, and sends guardian alerts
+// through the durable outbox — only to channels a guardian or school configured.
 import init, { Detector } from '../lib/lindungi.js';
 import { parseContentMessage } from './protocol.js';
-import { decideWarning, DEFAULT_SETTINGS } from './policy.js';
+import { decideWarning, LEVEL_RANK } from './policy.js';
 import { ConversationStore } from './conversations.js';
 import { appendAlert } from './alerts.js';
 import { siteInfo } from './sites.js';
+import { loadSettings, siteIsWatched } from './settings.js';
+import { configuredChannels, send } from './channels.js';
+import { Outbox } from './outbox.js';
+
+const OUTBOX_ALARM = 'lindungi-outbox';
+const EXCERPT_CHARS = 280;
 
 const detectorReady = init({ module_or_path: chrome.runtime.getURL('lib/lindungi_bg.wasm') }).then(
   () => new Detector(),
 );
 const conversations = new ConversationStore(chrome.storage.session);
+const t = (key, subs) => chrome.i18n.getMessage(key, subs) || key;
 
-// One message at a time: conversation states and the alert log are read-modify-write.
+let settingsReady = loadSettings(chrome.storage);
+chrome.storage.onChanged.addListener((_changes, area) => {
+  if (area === 'managed' || area === 'local') settingsReady = loadSettings(chrome.storage);
+});
+
+const outbox = new Outbox(chrome.storage.local, async (channel, alert) => {
+  const { settings } = await settingsReady;
+  await send(channel, alert, settings, { t, notify: showNotification });
+});
+chrome.alarms.create(OUTBOX_ALARM, { periodInMinutes: 1 });
+chrome.alarms.onAlarm.addListener((alarm) => {
+  if (alarm.name === OUTBOX_ALARM) outbox.deliver();
+});
+// Whatever was waiting when the worker last stopped goes out now.
+outbox.deliver();
+
+async function showNotification(alert) {
+  await chrome.notifications.create(alert.id, {
+    type: 'basic',
+    iconUrl: chrome.runtime.getURL('icons/128.png'),
+    title: 'Lindungi',
+    message: t('alertPushText', [t(`categoryName_${alert.category}`), t(`levelName_${alert.level}`), alert.site]),
+  });
+}
+
+// One message at a time: conversation states, the alert log and the outbox are read-modify-write.
 let queue = Promise.resolve();
 function serially(task) {
   const run = queue.then(task);
@@ -40,8 +72,18 @@ chrome.runtime.onMessage.addListener((message, sender, sendResponse) => {
   return true;
 });
 
+/** Sends an alert to every configured channel (through the outbox) and logs it. */
+async function alertGuardian(settings, { category, level, cues, site, text, reason }) {
+  const alert = { id: crypto.randomUUID(), category, level, site, time: new Date().toISOString(), cues };
+  if (settings.includeExcerpt && text) alert.excerpt = text.slice(0, EXCERPT_CHARS);
+  const channels = configuredChannels(settings);
+  await appendAlert(chrome.storage.local, { event: 'alert', reason, alertId: alert.id, category, level, cues, site, channels });
+  await outbox.enqueue(alert, channels);
+}
+
 async function scan({ site, items }, tab) {
-  const detector = await detectorReady;
+  const [{ settings }, detector] = await Promise.all([settingsReady, detectorReady]);
+  if (!siteIsWatched(settings, site.host)) return { type: 'verdicts', skip: true, results: [] };
   const results = [];
   for (const item of items) {
     // Drafts are not part of the conversation yet: the child may still change them.
@@ -54,19 +96,17 @@ async function scan({ site, items }, tab) {
       time: Date.now(),
     });
     if (key) conversations.touch(key);
-    const warning = decideWarning(result, item, memory, DEFAULT_SETTINGS);
+    const warning = decideWarning(result, item, memory, settings);
     if (warning) {
       const { blockHelp, reportUrl } = siteInfo(site.adapter);
       warning.blockHelp = blockHelp;
       warning.canReport = reportUrl !== null;
       if (warning.source !== 'draft') {
-        await appendAlert(chrome.storage.local, {
-          event: 'warning',
-          category: warning.category,
-          level: warning.level,
-          cues: warning.cues,
-          site: site.host,
-        });
+        const entry = { category: warning.category, level: warning.level, cues: warning.cues, site: site.host };
+        await appendAlert(chrome.storage.local, { event: 'warning', ...entry });
+        if (LEVEL_RANK[warning.level] >= LEVEL_RANK[settings.alertLevel]) {
+          await alertGuardian(settings, { ...entry, text: item.text, reason: 'level' });
+        }
       }
     }
     results.push({ id: item.id, warning });
@@ -81,6 +121,10 @@ async function choose({ site, choice, category, level, cues }, tab) {
     const { reportUrl } = siteInfo(site.adapter);
     if (reportUrl) await chrome.tabs.create({ url: reportUrl, openerTabId: tab.id });
   }
+  if (choice === 'tell') {
+    const { settings } = await settingsReady;
+    await alertGuardian(settings, { category, level, cues, site: site.host, reason: 'child' });
+  }
   if (choice !== 'dismiss') {
     await appendAlert(chrome.storage.local, { event: `choice:${choice}`, category, level, cues, site: site.host });
   }
@@ -91,5 +135,5 @@ async function choose({ site, choice, category, level, cues }, tab) {
 async function markTab(tabId) {
   await chrome.action.setBadgeText({ tabId, text: '!' });
   await chrome.action.setBadgeBackgroundColor({ tabId, color: '#B3261E' });
-  await chrome.action.setTitle({ tabId, title: chrome.i18n.getMessage('actionTitleWarned') });
+  await chrome.action.setTitle({ tabId, title: t('actionTitleWarned') });
 }

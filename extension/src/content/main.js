@@ -91,6 +91,11 @@
     for (let i = 0; i < items.length; i += MAX_ITEMS_PER_MESSAGE) {
       const batch = items.slice(i, i + MAX_ITEMS_PER_MESSAGE);
       const response = await send({ type: 'scan', site, items: batch });
+      if (response?.skip) {
+        // A guardian or school chose not to scan this site.
+        stop();
+        return;
+      }
       for (const id of batch.map((item) => item.id)) {
         const result = response?.results?.find((r) => r.id === id);
         const anchor = anchors.get(id);
@@ -118,7 +123,7 @@
     (items) => scan(items),
   );
 
-  new MutationObserver((records) => {
+  const observer = new MutationObserver((records) => {
     const added = [];
     let removedOurs = false;
     for (const record of records) {
@@ -129,7 +134,14 @@
     }
     if (removedOurs) L.restoreRemovedWarnings();
     if (added.length > 0) live.add(added);
-  }).observe(document.documentElement, { childList: true, subtree: true });
+  });
+  observer.observe(document.documentElement, { childList: true, subtree: true });
+  function stop() {
+    observer.disconnect();
+    live.queue.length = 0;
+    atLoad.queue.length = 0;
+    L.stopped = true;
+  }
 
   // What is on the page already: chat history first (adapters), then page text when idle.
   const initial = () => {
@@ -144,7 +156,7 @@
   L.watchCompose(async (box, text) => {
     nudges.get(box)?.close();
     nudges.delete(box);
-    if (!text) return;
+    if (!text || L.stopped) return;
     const response = await send({
       type: 'scan', site,
       items: [{ id: 'draft', text, direction: 'outgoing', draft: true, conversation: conversationId() }],
