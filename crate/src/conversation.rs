@@ -411,6 +411,51 @@ impl Report {
     /// fixed names and numbers, and the wasm boundary turns it into an object with one
     /// `JSON.parse`, faster than building the object field by field.
     pub fn to_json(&self) -> String {
+        /// A byte offset, as `{}` writes it.
+        fn number(out: &mut String, n: usize) {
+            let mut digits = [0u8; 20];
+            let mut at = digits.len();
+            let mut n = n;
+            loop {
+                at -= 1;
+                digits[at] = b'0' + (n % 10) as u8;
+                n /= 10;
+                if n == 0 {
+                    break;
+                }
+            }
+            for &d in &digits[at..] {
+                out.push(char::from(d));
+            }
+        }
+        /// A score, as `{:?}` writes it. Scores are rounded to thousandths in [0, 1]: those
+        /// print as their decimal digits (the shortest form that reads back the same double),
+        /// written here without the general float formatter; anything else goes through it.
+        fn score(out: &mut String, score: f64) {
+            let thousandths = (score * 1000.0).round();
+            if score.is_sign_positive()
+                && (0.0..=1000.0).contains(&thousandths)
+                && thousandths / 1000.0 == score
+            {
+                let k = thousandths as usize;
+                number(out, k / 1000);
+                out.push('.');
+                let frac = k % 1000;
+                let digits = [frac / 100, frac / 10 % 10, frac % 10];
+                let len = if digits[2] != 0 {
+                    3
+                } else if digits[1] != 0 {
+                    2
+                } else {
+                    1
+                };
+                for &d in &digits[..len] {
+                    out.push(char::from(b'0' + d as u8));
+                }
+            } else {
+                let _ = write!(out, "{score:?}");
+            }
+        }
         use std::fmt::Write as _;
         fn categories(out: &mut String, categories: &[CategoryScore]) {
             out.push('[');
@@ -418,35 +463,41 @@ impl Report {
                 if i > 0 {
                     out.push(',');
                 }
-                let _ = write!(
-                    out,
-                    r#"{{"category":"{}","level":"{}","score":{:?}}}"#,
-                    c.category, c.level, c.score
-                );
+                out.push_str(r#"{"category":""#);
+                out.push_str(c.category.as_str());
+                out.push_str(r#"","level":""#);
+                out.push_str(c.level.as_str());
+                out.push_str(r#"","score":"#);
+                score(out, c.score);
+                out.push('}');
             }
             out.push(']');
         }
         let mut out = String::with_capacity(160 + 80 * self.message.signals.len());
-        let _ = write!(out, r#"{{"level":"{}","categories":"#, self.message.level);
+        out.push_str(r#"{"level":""#);
+        out.push_str(self.message.level.as_str());
+        out.push_str(r#"","categories":"#);
         categories(&mut out, &self.message.categories);
         out.push_str(r#","signals":["#);
         for (i, s) in self.message.signals.iter().enumerate() {
             if i > 0 {
                 out.push(',');
             }
-            let _ = write!(
-                out,
-                r#"{{"category":"{}","cue":"{}","start":{},"end":{}}}"#,
-                s.category, s.cue, s.start, s.end
-            );
+            out.push_str(r#"{"category":""#);
+            out.push_str(s.category.as_str());
+            out.push_str(r#"","cue":""#);
+            out.push_str(s.cue);
+            out.push_str(r#"","start":"#);
+            number(&mut out, s.start);
+            out.push_str(r#","end":"#);
+            number(&mut out, s.end);
+            out.push('}');
         }
         out.push(']');
         if let Some(conversation) = &self.conversation {
-            let _ = write!(
-                out,
-                r#","conversation":{{"level":"{}","categories":"#,
-                conversation.level
-            );
+            out.push_str(r#","conversation":{"level":""#);
+            out.push_str(conversation.level.as_str());
+            out.push_str(r#"","categories":"#);
             categories(&mut out, &conversation.categories);
             out.push('}');
         }

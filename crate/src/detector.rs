@@ -8,6 +8,7 @@ use crate::recognize::{email_addresses, phone_numbers};
 use crate::rules::{SafeScope, SafeTarget, CUES, LANGUAGES, PATTERNS, SAFE};
 use crate::tokenize::{tokenize, Tokens};
 use crate::verdict::{Category, Context, Direction, Signal, Verdict};
+use std::cell::RefCell;
 
 /// Texts longer than this are scanned in pieces, so memory stays small on huge pages.
 const CHUNK_BYTES: usize = 16 * 1024;
@@ -93,11 +94,14 @@ impl DetectorBuilder {
                 .filter(|(_, s)| lang_on(s.lang))
                 .map(|(i, s)| (i as u32, s.elements)),
         );
+        let cue_index = |id: &str| CUES.iter().position(|c| c.id == id).map(|i| i as u16);
         Ok(Detector {
             lexicon: Lexicon::new(&enabled),
             patterns,
             safe,
             enabled,
+            phone_cue: cue_index("personal_info.phone"),
+            email_cue: cue_index("personal_info.email"),
         })
     }
 }
@@ -123,6 +127,27 @@ pub struct Detector {
     patterns: Index,
     safe: Index,
     enabled: Vec<bool>,
+    /// The cues of the personal details recognised by shape (indexes into `CUES`).
+    phone_cue: Option<u16>,
+    email_cue: Option<u16>,
+}
+
+/// The buffers one scan works in, kept between scans so that a scan allocates nothing once
+/// they have grown (allocation is a large share of a short message's cost, in wasm above all).
+#[derive(Default)]
+struct Scratch {
+    tokens: Tokens,
+    hits: Vec<Hit>,
+    candidates: Vec<u32>,
+    safe_matches: Vec<(u32, usize, usize)>,
+    cue_weights: Vec<f32>,
+    per_cue_signals: Vec<usize>,
+}
+
+thread_local! {
+    /// One scratch per thread: the only state shared between scans, and it holds no result
+    /// (every scan clears what it uses). Per thread, so detectors stay `Sync` without locks.
+    static SCRATCH: RefCell<Scratch> = RefCell::new(Scratch::default());
 }
 
 impl Default for Detector {
@@ -186,21 +211,45 @@ impl Detector {
     }
 
     pub(crate) fn analyse(&self, text: &str, context: &Context) -> Analysis {
-        let mut cue_weights = vec![0.0f32; CUES.len()];
+        // A scan never calls another, so the scratch is always free; a fresh one keeps this
+        // correct (only slower) if that ever changed.
+        SCRATCH
+            .try_with(|scratch| match scratch.try_borrow_mut() {
+                Ok(mut scratch) => self.analyse_in(text, context, &mut scratch),
+                Err(_) => self.analyse_in(text, context, &mut Scratch::default()),
+            })
+            .unwrap_or_else(|_| self.analyse_in(text, context, &mut Scratch::default()))
+    }
+
+    fn analyse_in(&self, text: &str, context: &Context, scratch: &mut Scratch) -> Analysis {
+        let Scratch {
+            tokens,
+            hits,
+            candidates,
+            safe_matches,
+            cue_weights,
+            per_cue_signals,
+        } = scratch;
+        cue_weights.clear();
+        cue_weights.resize(CUES.len(), 0.0);
+        per_cue_signals.clear();
+        per_cue_signals.resize(CUES.len(), 0);
         let mut signals = Vec::new();
-        let mut per_cue_signals = vec![0usize; CUES.len()];
         for (base, chunk) in chunks(text) {
-            let tokens = tokenize(chunk, base, &self.lexicon);
-            let mut hits = self.pattern_hits(&tokens);
-            self.cancel_safe(&tokens, &mut hits);
-            add_shape_hits(chunk, base, &mut hits);
-            for hit in &hits {
+            tokenize(chunk, base, &self.lexicon, tokens);
+            let tokens = &*tokens;
+            let words = signature(tokens);
+            hits.clear();
+            self.pattern_hits(tokens, words, candidates, hits);
+            self.cancel_safe(tokens, words, candidates, safe_matches, hits);
+            self.add_shape_hits(chunk, base, hits);
+            for hit in hits.iter() {
                 let category = CUES[usize::from(hit.cue)].category;
                 let mut weight = hit.weight * direction_factor(context.direction, category);
                 if let Some((start, end)) = hit.tokens {
-                    if hit.negatable && self.negated(&tokens, start) {
+                    if hit.negatable && self.negated(tokens, start) {
                         weight *= NEGATED_WEIGHT;
-                    } else if category == Category::Bullying && self.targeted(&tokens, start, end) {
+                    } else if category == Category::Bullying && self.targeted(tokens, start, end) {
                         weight = weight.max((weight * TARGETED_FACTOR).min(TARGETED_CAP));
                     }
                 }
@@ -251,15 +300,20 @@ impl Detector {
         }
     }
 
-    fn pattern_hits(&self, tokens: &Tokens) -> Vec<Hit> {
-        let mut hits = Vec::new();
-        let mut candidates = Vec::new();
-        let words = signature(tokens);
+    fn pattern_hits(
+        &self,
+        tokens: &Tokens,
+        words: u128,
+        candidates: &mut Vec<u32>,
+        hits: &mut Vec<Hit>,
+    ) {
         for i in 0..tokens.list.len() {
-            self.patterns.candidates(tokens, i, &mut candidates);
-            candidates.sort_unstable();
-            candidates.dedup();
-            for &id in &candidates {
+            self.patterns.candidates(tokens, i, candidates);
+            if candidates.len() > 1 {
+                candidates.sort_unstable();
+                candidates.dedup();
+            }
+            for &id in candidates.iter() {
                 let pattern = &PATTERNS[id as usize];
                 if !could_match(pattern.required, words) {
                     continue;
@@ -277,32 +331,40 @@ impl Detector {
                 }
             }
         }
-        hits
     }
 
     /// Drops hits that a safe pattern (a benign look-alike) covers.
-    fn cancel_safe(&self, tokens: &Tokens, hits: &mut Vec<Hit>) {
+    fn cancel_safe(
+        &self,
+        tokens: &Tokens,
+        words: u128,
+        candidates: &mut Vec<u32>,
+        safe_matches: &mut Vec<(u32, usize, usize)>,
+        hits: &mut Vec<Hit>,
+    ) {
         if hits.is_empty() {
             return;
         }
-        let mut candidates = Vec::new();
-        let mut safe_matches = Vec::new();
-        let words = signature(tokens);
+        safe_matches.clear();
         for i in 0..tokens.list.len() {
-            self.safe.candidates(tokens, i, &mut candidates);
-            for &id in &candidates {
+            self.safe.candidates(tokens, i, candidates);
+            for &id in candidates.iter() {
                 let safe = &SAFE[id as usize];
                 if !could_match(safe.required, words) {
                     continue;
                 }
                 if let Some(end) = match_at(safe.elements, tokens, i) {
-                    safe_matches.push((safe, i, end));
+                    safe_matches.push((id, i, end));
                 }
             }
         }
+        if safe_matches.is_empty() {
+            return;
+        }
         hits.retain(|hit| {
             let cue = &CUES[usize::from(hit.cue)];
-            !safe_matches.iter().any(|(safe, start, end)| {
+            !safe_matches.iter().any(|&(id, start, end)| {
+                let safe = &SAFE[id as usize];
                 let aimed = match safe.target {
                     SafeTarget::All => true,
                     SafeTarget::Category(c) => c == cue.category,
@@ -311,11 +373,31 @@ impl Detector {
                 aimed
                     && match (safe.scope == SafeScope::Message, hit.tokens) {
                         (true, _) => true,
-                        (false, Some((s, e))) => s < *end && *start < e,
+                        (false, Some((s, e))) => s < end && start < e,
                         (false, None) => false,
                     }
             })
         });
+    }
+
+    fn add_shape_hits(&self, chunk: &str, base: usize, hits: &mut Vec<Hit>) {
+        let shapes = [
+            (self.phone_cue, PHONE_WEIGHT, phone_numbers(chunk)),
+            (self.email_cue, EMAIL_WEIGHT, email_addresses(chunk)),
+        ];
+        for (cue, weight, ranges) in shapes {
+            let Some(cue) = cue else { continue };
+            for range in ranges {
+                hits.push(Hit {
+                    cue,
+                    weight,
+                    negatable: false,
+                    tokens: None,
+                    start: base + range.start,
+                    end: base + range.end,
+                });
+            }
+        }
     }
 
     /// Whether one of the two words before token `start` (in its sentence) is a negation.
@@ -340,27 +422,6 @@ fn span_of(tokens: &Tokens, start: usize, end: usize) -> (usize, usize) {
     let first = &tokens.list[start];
     let last = &tokens.list[end.max(start + 1) - 1];
     (first.start as usize, last.end.max(first.end) as usize)
-}
-
-fn add_shape_hits(chunk: &str, base: usize, hits: &mut Vec<Hit>) {
-    let cue_index = |id: &str| CUES.iter().position(|c| c.id == id).map(|i| i as u16);
-    let shapes: [(&str, f32, Vec<std::ops::Range<usize>>); 2] = [
-        ("personal_info.phone", PHONE_WEIGHT, phone_numbers(chunk)),
-        ("personal_info.email", EMAIL_WEIGHT, email_addresses(chunk)),
-    ];
-    for (cue, weight, ranges) in shapes {
-        let Some(cue) = cue_index(cue) else { continue };
-        for range in ranges {
-            hits.push(Hit {
-                cue,
-                weight,
-                negatable: false,
-                tokens: None,
-                start: base + range.start,
-                end: base + range.end,
-            });
-        }
-    }
 }
 
 /// Splits a long text into pieces of about `CHUNK_BYTES`, at a line break or space where

@@ -1,65 +1,11 @@
 //! Word lookup over the compiled tables: vocabulary, slang and emoji of the enabled languages.
 
 use crate::rules::{EMOJI, GROUP_NEGATION, GROUP_SECOND_PERSON, PREFIXES, SLANG, VOCAB};
-use std::collections::HashMap;
-use std::hash::{BuildHasherDefault, Hasher};
 
-/// A multiply-rotate hash over 8 bytes at a time (as rustc's FxHash): words and ids are short,
-/// and SipHash's start-up cost dominates on them. Not for keys an attacker picks to collide,
-/// which is fine here: keys are rule words, fixed at build time.
-#[derive(Default)]
-pub(crate) struct Fnv(u64);
-
+/// The multiplier of the word table's hash (as rustc's FxHash): words are short, and SipHash's
+/// start-up cost dominates on them. Not for keys an attacker picks to collide, which is fine
+/// here: keys are rule words, fixed at build time.
 const SEED: u64 = 0x51_7c_c1_b7_27_22_0a_95;
-
-impl Fnv {
-    fn add(&mut self, word: u64) {
-        self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(SEED);
-    }
-}
-
-impl Hasher for Fnv {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-
-    fn write(&mut self, bytes: &[u8]) {
-        let mut chunks = bytes.chunks_exact(8);
-        for chunk in &mut chunks {
-            let mut word = [0u8; 8];
-            word.copy_from_slice(chunk);
-            self.add(u64::from_le_bytes(word));
-        }
-        let rest = chunks.remainder();
-        if !rest.is_empty() {
-            let mut word = [0u8; 8];
-            word[..rest.len()].copy_from_slice(rest);
-            self.add(u64::from_le_bytes(word));
-        }
-    }
-
-    fn write_u8(&mut self, n: u8) {
-        self.add(u64::from(n));
-    }
-
-    fn write_u16(&mut self, n: u16) {
-        self.add(u64::from(n));
-    }
-
-    fn write_u32(&mut self, n: u32) {
-        self.add(u64::from(n));
-    }
-
-    fn write_u64(&mut self, n: u64) {
-        self.add(n);
-    }
-
-    fn write_usize(&mut self, n: usize) {
-        self.add(n as u64);
-    }
-}
-
-pub(crate) type FnvMap<K, V> = HashMap<K, V, BuildHasherDefault<Fnv>>;
 
 /// What a word is to the rules.
 #[derive(Clone, Copy, Debug)]
@@ -73,13 +19,17 @@ pub(crate) enum Lookup {
 #[derive(Debug)]
 pub(crate) struct Lexicon {
     /// Words and slang of the enabled languages (slang wins: its key never reaches the rules).
-    entries: FnvMap<&'static str, Lookup>,
+    entries: WordTable,
     /// Per word id: a negation (`not`, `tidak`) in an enabled language.
     negation: Vec<bool>,
     /// Per word id: a second-person pronoun (`you`, `kamu`) in an enabled language.
     second_person: Vec<bool>,
     /// Rule prefixes (`idiot*`) as a trie walked one character at a time.
     prefixes: PrefixTrie,
+    /// Per word id: the prefixes the word starts with, as a range of `word_prefix_items`
+    /// (`word_prefix_starts[id]..word_prefix_starts[id + 1]`).
+    word_prefix_starts: Vec<u32>,
+    word_prefix_items: Vec<u16>,
 }
 
 /// Rule prefixes as a trie with a dense table of transitions over `a`-`z` and `0`-`9`: finding
@@ -137,20 +87,107 @@ impl PrefixTrie {
     }
 }
 
+/// The word table: open addressing over a power-of-two array of slots, keyed by the word's
+/// bytes read eight at a time. Faster than a general map on short words, one lookup per word
+/// of every message: the first eight bytes are compared as one integer.
+#[derive(Debug)]
+struct WordTable {
+    /// Per slot: 1 + an index into `entries`, or 0 when empty.
+    slots: Vec<u32>,
+    /// `64 - log2(slots.len())`: the hash's top bits pick the slot.
+    shift: u32,
+    /// Per entry: the key's first eight bytes (zero-padded), the key and its meaning.
+    entries: Vec<(u64, &'static str, Lookup)>,
+}
+
+/// The first eight bytes of `word`, zero-padded, and a hash of all its bytes.
+fn head_and_hash(word: &[u8]) -> (u64, u64) {
+    let chunk = |bytes: &[u8]| {
+        let mut word = [0u8; 8];
+        let n = bytes.len().min(8);
+        word[..n].copy_from_slice(&bytes[..n]);
+        u64::from_le_bytes(word)
+    };
+    let head = chunk(word);
+    let mut hash = (head ^ word.len() as u64).wrapping_mul(SEED);
+    let mut rest = word.get(8..).unwrap_or(&[]);
+    while !rest.is_empty() {
+        hash = (hash.rotate_left(5) ^ chunk(rest)).wrapping_mul(SEED);
+        rest = rest.get(8..).unwrap_or(&[]);
+    }
+    (head, hash)
+}
+
+impl WordTable {
+    fn new(entries: Vec<(&'static str, Lookup)>) -> WordTable {
+        let mut size = 16usize;
+        while size < entries.len() * 2 {
+            size *= 2;
+        }
+        let mut table = WordTable {
+            slots: vec![0; size],
+            shift: 64 - size.trailing_zeros(),
+            entries: Vec::with_capacity(entries.len()),
+        };
+        for (key, found) in entries {
+            let (head, hash) = head_and_hash(key.as_bytes());
+            let mut slot = (hash >> table.shift) as usize;
+            loop {
+                match table.slots[slot] {
+                    0 => {
+                        table.entries.push((head, key, found));
+                        table.slots[slot] = table.entries.len() as u32;
+                        break;
+                    }
+                    e => {
+                        if let Some(entry) = table.entries.get_mut(e as usize - 1) {
+                            if entry.1 == key {
+                                entry.2 = found;
+                                break;
+                            }
+                        }
+                    }
+                }
+                slot = (slot + 1) & (size - 1);
+            }
+        }
+        table
+    }
+
+    fn get(&self, word: &str) -> Option<Lookup> {
+        let bytes = word.as_bytes();
+        let (head, hash) = head_and_hash(bytes);
+        let mask = self.slots.len() - 1;
+        let mut slot = (hash >> self.shift) as usize;
+        loop {
+            let e = *self.slots.get(slot)?;
+            let (key_head, key, found) = self.entries.get(e.checked_sub(1)? as usize)?;
+            if *key_head == head
+                && key.len() == bytes.len()
+                && (bytes.len() <= 8 || key.as_bytes() == bytes)
+            {
+                return Some(*found);
+            }
+            slot = (slot + 1) & mask;
+        }
+    }
+}
+
 impl Lexicon {
     /// The lexicon of the languages whose flag is set in `languages` (indexed like `LANGUAGES`).
     pub(crate) fn new(languages: &[bool]) -> Lexicon {
         let enabled = |lang: u8| languages.get(usize::from(lang)).copied().unwrap_or(false);
-        let mut entries: FnvMap<&'static str, Lookup> = VOCAB
+        let mut entries: Vec<(&'static str, Lookup)> = VOCAB
             .iter()
             .enumerate()
             .map(|(id, &w)| (w, Lookup::Word(id as u32)))
             .collect();
         for &(key, lang, ids) in SLANG {
             if enabled(lang) {
-                entries.insert(key, Lookup::Slang(ids));
+                entries.push((key, Lookup::Slang(ids)));
             }
         }
+        let entries = WordTable::new(entries);
         let flags = |group: &[(u8, u32)]| {
             let mut set = vec![false; VOCAB.len()];
             for &(lang, id) in group {
@@ -160,8 +197,18 @@ impl Lexicon {
             }
             set
         };
+        let prefixes = PrefixTrie::new(PREFIXES);
+        let mut word_prefix_starts = Vec::with_capacity(VOCAB.len() + 1);
+        let mut word_prefix_items = Vec::new();
+        for word in VOCAB {
+            word_prefix_starts.push(word_prefix_items.len() as u32);
+            prefixes.prefixes_of(word, &mut word_prefix_items);
+        }
+        word_prefix_starts.push(word_prefix_items.len() as u32);
         Lexicon {
-            prefixes: PrefixTrie::new(PREFIXES),
+            prefixes,
+            word_prefix_starts,
+            word_prefix_items,
             entries,
             negation: flags(GROUP_NEGATION),
             second_person: flags(GROUP_SECOND_PERSON),
@@ -169,12 +216,27 @@ impl Lexicon {
     }
 
     pub(crate) fn lookup(&self, word: &str) -> Option<Lookup> {
-        self.entries.get(word).copied()
+        self.entries.get(word)
     }
 
     /// Appends the ids of the rule prefixes that `word` starts with.
     pub(crate) fn prefixes_of(&self, word: &str, out: &mut Vec<u16>) {
         self.prefixes.prefixes_of(word, out);
+    }
+
+    /// The ids of the rule prefixes that vocabulary word `id` starts with.
+    pub(crate) fn word_prefixes(&self, id: u32) -> &[u16] {
+        let id = id as usize;
+        match (
+            self.word_prefix_starts.get(id),
+            self.word_prefix_starts.get(id + 1),
+        ) {
+            (Some(&a), Some(&b)) => self
+                .word_prefix_items
+                .get(a as usize..b as usize)
+                .unwrap_or(&[]),
+            _ => &[],
+        }
     }
 
     pub(crate) fn word(&self, id: u32) -> &'static str {

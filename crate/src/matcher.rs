@@ -164,18 +164,30 @@ impl Index {
     }
 }
 
-/// The bit of a word in a message signature; `build.rs` has the same function.
-fn word_bit(id: u32) -> u128 {
-    1u128 << (id.wrapping_mul(0x9E37_79B9) >> 25)
+/// The bit of a word in a message signature; `build.rs` has the same function (as
+/// `1u128 << (id.wrapping_mul(0x9E37_79B9) >> 25)`). The signature is built in two 64-bit halves:
+/// a 128-bit shift is a library call in wasm.
+fn word_bit(id: u32) -> (u64, u64) {
+    let bit = id.wrapping_mul(0x9E37_79B9) >> 25;
+    if bit < 64 {
+        (1u64 << bit, 0)
+    } else {
+        (0, 1u64 << (bit - 64))
+    }
 }
 
 /// The signature of the words of a message: one bit per known word.
 pub(crate) fn signature(tokens: &Tokens) -> u128 {
-    tokens
-        .list
-        .iter()
-        .filter(|t| t.word != NO_WORD)
-        .fold(0, |bits, t| bits | word_bit(t.word))
+    let (low, high) =
+        tokens
+            .list
+            .iter()
+            .filter(|t| t.word != NO_WORD)
+            .fold((0u64, 0u64), |(low, high), t| {
+                let (l, h) = word_bit(t.word);
+                (low | l, high | h)
+            });
+    (u128::from(high) << 64) | u128::from(low)
 }
 
 /// Whether a pattern with these required signatures can match a message with this signature:

@@ -39,11 +39,15 @@ pub(crate) struct Token {
     prefixes_end: u32,
 }
 
-/// The words of one message.
+/// The words of one message, with the buffers tokenising it needs (kept between scans so a
+/// scan allocates nothing once they have grown).
 #[derive(Debug, Default)]
 pub(crate) struct Tokens {
     pub(crate) list: Vec<Token>,
     prefixes: Vec<u16>,
+    /// The current word's characters, and the variants tried for it.
+    chars: String,
+    variant: String,
 }
 
 impl Tokens {
@@ -74,33 +78,63 @@ impl WordBuilder {
 
 struct Tokenizer<'a> {
     lexicon: &'a Lexicon,
-    tokens: Tokens,
+    tokens: &'a mut Tokens,
     sentence: u32,
     variant: String,
     unmask_budget: u32,
 }
 
-/// Tokenises `text` (whose offsets are shifted by `base` bytes in the spans).
-pub(crate) fn tokenize(text: &str, base: usize, lexicon: &Lexicon) -> Tokens {
+/// The character that starts at byte `at` of `text`.
+fn char_at(text: &str, at: usize) -> Option<char> {
+    text.get(at..).and_then(|rest| rest.chars().next())
+}
+
+/// Tokenises `text` (whose offsets are shifted by `base` bytes in the spans) into `tokens`,
+/// replacing what they held.
+pub(crate) fn tokenize(text: &str, base: usize, lexicon: &Lexicon, tokens: &mut Tokens) {
+    tokens.list.clear();
+    tokens.prefixes.clear();
+    tokens.list.reserve(text.len() / 4 + 1);
+    let mut chars = std::mem::take(&mut tokens.chars);
+    chars.clear();
+    let variant = std::mem::take(&mut tokens.variant);
     let mut t = Tokenizer {
         lexicon,
-        tokens: Tokens {
-            list: Vec::with_capacity(text.len() / 4 + 1),
-            prefixes: Vec::new(),
-        },
+        tokens,
         sentence: 0,
-        variant: String::new(),
+        variant,
         unmask_budget: UNMASK_BUDGET,
     };
-    let mut word = WordBuilder::default();
-    let mut chars = text.char_indices().peekable();
-    while let Some((i, c)) = chars.next() {
-        let next = chars.peek().map(|&(_, n)| n);
+    let mut word = WordBuilder {
+        chars,
+        ..WordBuilder::default()
+    };
+    let bytes = text.as_bytes();
+    let mut i = 0;
+    while let Some(&b) = bytes.get(i) {
+        // ASCII letters and digits, most of any message, go straight into the word.
+        if b.is_ascii_alphanumeric() {
+            if word.is_empty() {
+                word.start = i;
+            }
+            word.chars.push(char::from(b.to_ascii_lowercase()));
+            i += 1;
+            word.end = i;
+            if b.is_ascii_digit() {
+                word.has_digit = true;
+            } else {
+                word.has_letter = true;
+            }
+            continue;
+        }
+        let Some(c) = char_at(text, i) else { break };
         let end = i + c.len_utf8();
+        let at = i;
+        i = end;
         if !c.is_ascii() {
             if let Some(id) = lexicon.emoji(c) {
                 t.flush(&mut word, base);
-                t.push_word(id, base + i, base + end, TokenKind::Emoji, None);
+                t.push_word(id, base + at, base + end, TokenKind::Emoji, None);
                 continue;
             }
         }
@@ -113,6 +147,7 @@ pub(crate) fn tokenize(text: &str, base: usize, lexicon: &Lexicon) -> Tokens {
             }
             Folded::Char(f) => f,
         };
+        let next = char_at(text, end);
         // Only apostrophes and symbols need to look ahead.
         let next_is_alnum = || {
             next.is_some_and(|n| match fold_char(n) {
@@ -122,7 +157,7 @@ pub(crate) fn tokenize(text: &str, base: usize, lexicon: &Lexicon) -> Tokens {
         };
         if f.is_alphanumeric() {
             if word.is_empty() {
-                word.start = i;
+                word.start = at;
             }
             word.chars.push(f);
             word.end = end;
@@ -145,7 +180,7 @@ pub(crate) fn tokenize(text: &str, base: usize, lexicon: &Lexicon) -> Tokens {
         };
         if in_word_symbol {
             if word.is_empty() {
-                word.start = i;
+                word.start = at;
             }
             word.chars.push(f);
             word.end = end;
@@ -170,7 +205,8 @@ pub(crate) fn tokenize(text: &str, base: usize, lexicon: &Lexicon) -> Tokens {
     }
     t.flush(&mut word, base);
     t.join_spaced_letters(text, base);
-    t.tokens
+    t.tokens.chars = word.chars;
+    t.tokens.variant = std::mem::take(&mut t.variant);
 }
 
 impl Tokenizer<'_> {
@@ -178,6 +214,17 @@ impl Tokenizer<'_> {
         let start = self.tokens.prefixes.len() as u32;
         if kind == TokenKind::Word {
             self.lexicon.prefixes_of(text, &mut self.tokens.prefixes);
+        }
+        (start, self.tokens.prefixes.len() as u32)
+    }
+
+    /// `push_prefixes` for a vocabulary word, from the lexicon's table.
+    fn push_word_prefixes(&mut self, id: u32, kind: TokenKind) -> (u32, u32) {
+        let start = self.tokens.prefixes.len() as u32;
+        if kind == TokenKind::Word {
+            self.tokens
+                .prefixes
+                .extend_from_slice(self.lexicon.word_prefixes(id));
         }
         (start, self.tokens.prefixes.len() as u32)
     }
@@ -190,9 +237,8 @@ impl Tokenizer<'_> {
         kind: TokenKind,
         single_letter: Option<char>,
     ) {
-        let text = self.lexicon.word(id);
-        let text_len = text.len() as u32;
-        let (prefixes_start, prefixes_end) = self.push_prefixes(text, kind);
+        let text_len = self.lexicon.word(id).len() as u32;
+        let (prefixes_start, prefixes_end) = self.push_word_prefixes(id, kind);
         self.tokens.list.push(Token {
             start: start as u32,
             end: end as u32,
@@ -409,33 +455,41 @@ fn single_char(s: &str) -> Option<char> {
     chars.next().is_none().then_some(c)
 }
 
+/// The length of the longest run of one character in `s`.
+fn longest_run(s: &str) -> usize {
+    fn longest<T: PartialEq>(items: impl Iterator<Item = T>) -> usize {
+        let mut prev = None;
+        let (mut run, mut longest) = (0, 0);
+        for item in items {
+            run = if prev.as_ref() == Some(&item) {
+                run + 1
+            } else {
+                1
+            };
+            longest = usize::max(longest, run);
+            prev = Some(item);
+        }
+        longest
+    }
+    if s.is_ascii() {
+        longest(s.bytes())
+    } else {
+        longest(s.chars())
+    }
+}
+
 /// Shrinks every run of the same character longer than `keep` to `keep`; says whether any run
 /// was longer than two (the sign of stretched letters such as `bodohhhh`).
 fn shrink_runs(s: &mut String, keep: usize) -> bool {
-    let runs = || {
+    let longest = longest_run(s);
+    if longest > keep {
         let mut prev = None;
-        s.chars().map(move |c| {
-            let same = Some(c) == prev;
+        let mut run = 0;
+        s.retain(|c| {
+            run = if Some(c) == prev { run + 1 } else { 1 };
             prev = Some(c);
-            (c, same)
-        })
-    };
-    let mut longest = 0;
-    let mut run = 0;
-    for (_, same) in runs() {
-        run = if same { run + 1 } else { 1 };
-        longest = longest.max(run);
+            run <= keep
+        });
     }
-    if longest <= keep {
-        return longest > 2;
-    }
-    let mut out = String::with_capacity(s.len());
-    for (c, same) in runs() {
-        run = if same { run + 1 } else { 1 };
-        if run <= keep {
-            out.push(c);
-        }
-    }
-    *s = out;
     longest > 2
 }

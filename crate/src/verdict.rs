@@ -258,6 +258,18 @@ impl Verdict {
     /// The same verdict with span offsets counted in UTF-16 code units instead of bytes, as
     /// JavaScript strings index. `text` is the message the verdict is about.
     pub fn with_utf16_offsets(mut self, text: &str) -> Verdict {
+        // Up to the first non-ASCII character, bytes and UTF-16 units count alike.
+        let ascii = text
+            .bytes()
+            .position(|b| !b.is_ascii())
+            .unwrap_or(text.len());
+        if self
+            .signals
+            .iter()
+            .all(|s| s.start <= ascii && s.end <= ascii)
+        {
+            return self;
+        }
         let mut offsets: Vec<usize> = self.signals.iter().flat_map(|s| [s.start, s.end]).collect();
         offsets.sort_unstable();
         offsets.dedup();

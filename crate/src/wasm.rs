@@ -140,12 +140,15 @@ impl Conversations {
     }
 }
 
-/// The context's property names, made into JavaScript strings once.
+/// The context's property names and direction values, made into JavaScript strings once.
 struct ContextKeys {
     direction: JsValue,
     conversation: JsValue,
     author: JsValue,
     time: JsValue,
+    incoming: JsValue,
+    outgoing: JsValue,
+    unknown: JsValue,
 }
 
 impl ContextKeys {
@@ -155,13 +158,19 @@ impl ContextKeys {
             conversation: "conversation".into(),
             author: "author".into(),
             time: "time".into(),
+            incoming: "incoming".into(),
+            outgoing: "outgoing".into(),
+            unknown: "unknown".into(),
         }
     }
 
     /// Reads a scan context with direct property reads (this runs for every message), refusing
-    /// unknown keys and wrong types.
+    /// unknown keys and wrong types. Every call into JavaScript costs about as much as scanning
+    /// a few words, so the common case makes few: the direction is compared with the known
+    /// values instead of copied out, and keys are checked one by one only when the object has
+    /// more keys than known properties were found.
     fn read(&self, value: Option<js_sys::Object>) -> Result<ScanContext, JsValue> {
-        let Some(object) = value.filter(|v| !v.is_undefined() && !v.is_null()) else {
+        let Some(object) = value.filter(|v| !v.is_null_or_undefined()) else {
             return Ok(ScanContext::default());
         };
         if !object.is_object() {
@@ -170,10 +179,10 @@ impl ContextKeys {
         let get = |key: &JsValue| {
             js_sys::Reflect::get(&object, key)
                 .ok()
-                .filter(|v| !v.is_undefined() && !v.is_null())
+                .filter(|v| !v.is_null_or_undefined())
         };
-        let string = |key: &JsValue, name: &str| -> Result<Option<String>, JsValue> {
-            get(key)
+        let string = |value: Option<JsValue>, name: &str| -> Result<Option<String>, JsValue> {
+            value
                 .map(|v| {
                     v.as_string().ok_or_else(|| {
                         js_error("input", &format!("context: {name} must be a string"))
@@ -181,44 +190,68 @@ impl ContextKeys {
                 })
                 .transpose()
         };
-        let direction = match string(&self.direction, "direction")?.as_deref() {
-            None | Some("unknown") => None,
-            Some("incoming") => Some(Direction::Incoming),
-            Some("outgoing") => Some(Direction::Outgoing),
-            Some(other) => {
-                return Err(js_error(
-                    "input",
-                    &format!("context: unknown direction {other:?}"),
-                ))
-            }
+        let direction_value = get(&self.direction);
+        let direction = match &direction_value {
+            None => None,
+            Some(v) if *v == self.incoming => Some(Direction::Incoming),
+            Some(v) if *v == self.outgoing => Some(Direction::Outgoing),
+            Some(v) if *v == self.unknown => None,
+            Some(_) => match string(direction_value.clone(), "direction")?.as_deref() {
+                None | Some("unknown") => None,
+                Some("incoming") => Some(Direction::Incoming),
+                Some("outgoing") => Some(Direction::Outgoing),
+                Some(other) => {
+                    return Err(js_error(
+                        "input",
+                        &format!("context: unknown direction {other:?}"),
+                    ))
+                }
+            },
         };
-        let time = match get(&self.time) {
+        let time_value = get(&self.time);
+        let time = match &time_value {
             None => None,
             Some(v) => Some(
                 v.as_f64()
                     .ok_or_else(|| js_error("input", "context: time must be a number"))?,
             ),
         };
+        let conversation_value = get(&self.conversation);
+        let author_value = get(&self.author);
+        let found = [
+            &direction_value,
+            &conversation_value,
+            &author_value,
+            &time_value,
+        ]
+        .iter()
+        .filter(|v| v.is_some())
+        .count();
         let context = ScanContext {
             direction,
-            conversation: string(&self.conversation, "conversation")?,
-            author: string(&self.author, "author")?,
+            conversation: string(conversation_value, "conversation")?,
+            author: string(author_value, "author")?,
             time,
         };
-        let known = [
-            &self.direction,
-            &self.conversation,
-            &self.author,
-            &self.time,
-        ]
-        .into_iter()
-        .filter(|k| js_sys::Reflect::has(&object, k).unwrap_or(false))
-        .count();
-        if js_sys::Object::keys(&object).length() as usize > known {
-            return Err(js_error(
-                "input",
-                "context: unknown field (known: direction, conversation, author, time)",
-            ));
+        let keys = js_sys::Object::keys(&object).length() as usize;
+        // A property found above is a known key the object has; only when there are more keys
+        // than that is each known name checked (a null or undefined value still counts as known).
+        if keys > found {
+            let known = [
+                &self.direction,
+                &self.conversation,
+                &self.author,
+                &self.time,
+            ]
+            .into_iter()
+            .filter(|k| js_sys::Reflect::has(&object, k).unwrap_or(false))
+            .count();
+            if keys > known {
+                return Err(js_error(
+                    "input",
+                    "context: unknown field (known: direction, conversation, author, time)",
+                ));
+            }
         }
         Ok(context)
     }
