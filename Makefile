@@ -11,7 +11,7 @@ export PATH := $(CARGO_BIN):$(CURDIR)/node_modules/.bin:$(PATH)
 WASM_OPT_FLAGS := -O3 --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext --enable-mutable-globals
 STAMPS := target/.stamps
 
-.PHONY: all cli wasm extension tools test test-rust test-wasm test-eval test-bench lint eval bench fuzz fmt clean
+.PHONY: all cli wasm extension tools test test-rust test-wasm test-extension test-eval test-bench lint eval bench fuzz fmt clean
 all: cli wasm extension
 
 cli:
@@ -41,7 +41,7 @@ $(STAMPS)/npm: package.json package-lock.json
 	$(NPM) ci --no-audit --no-fund
 	@mkdir -p $(STAMPS) && touch $@
 
-test: lint test-rust test-wasm test-eval test-bench
+test: lint test-rust test-wasm test-extension test-eval test-bench
 
 lint: tools
 	$(CARGO) fmt --all --check
@@ -53,6 +53,10 @@ test-rust:
 
 test-wasm: wasm
 	node --test tests/wasm/
+
+# The extension: unit tests of its logic (node), then the built extension in Chromium.
+test-extension: extension
+	node --test tests/extension/
 
 # The evaluation's own unit tests, then a small-sample run of every system on every corpus.
 test-eval: cli

@@ -11,7 +11,7 @@ export class ConversationStore {
     this.storage = storage;
     /** Keys whose state this service worker has loaded into the detector. */
     this.loaded = new Set();
-    /** Per key: {warned: {category: level}}. */
+    /** Per key: {warned: {category: level}, cues: {category: [cue...]}}. */
     this.memory = new Map();
     this.dirty = new Set();
   }
@@ -21,7 +21,7 @@ export class ConversationStore {
     if (this.loaded.has(key)) return this.memory.get(key);
     this.loaded.add(key);
     const stored = (await this.storage.get(PREFIX + key))[PREFIX + key];
-    const memory = { warned: stored?.warned ?? {} };
+    const memory = { warned: stored?.warned ?? {}, cues: stored?.cues ?? {} };
     this.memory.set(key, memory);
     if (stored?.state) {
       try {
@@ -45,7 +45,8 @@ export class ConversationStore {
     this.dirty.clear();
     const entries = {};
     for (const key of keys) {
-      entries[PREFIX + key] = { state: detector.exportState(key), warned: this.memory.get(key)?.warned ?? {} };
+      const memory = this.memory.get(key);
+      entries[PREFIX + key] = { state: detector.exportState(key), warned: memory?.warned ?? {}, cues: memory?.cues ?? {} };
     }
     const index = (await this.storage.get(INDEX))[INDEX] ?? [];
     const order = [...index.filter((k) => !keys.includes(k)), ...keys];

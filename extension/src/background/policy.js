@@ -36,31 +36,34 @@ function cuesOf(result, category) {
  * - A draft (text still in the compose box) gets a nudge for the nudge categories.
  * - Someone else's message (or page text) gets a warning when a watched category reaches the
  *   warning level.
- * - The child's own sent messages get no message warning (they were nudged while writing).
+ * - The child's own sent messages get no warning at all (they were nudged while writing); a
+ *   conversation pattern they add to is checked again on the next message from someone else.
  * - A conversation whose pattern reaches the warning level warns once per category and level,
- *   remembered in `memory.warned`.
+ *   remembered in `memory.warned`. The detector's conversation verdict names no cues, so the cues
+ *   seen in the conversation's incoming messages are kept in `memory.cues` to explain it.
  */
 export function decideWarning(result, item, memory, settings = DEFAULT_SETTINGS) {
   if (item.draft) {
     const hit = result.categories.find((c) => NUDGE_CATEGORIES.has(c.category) && watched(settings, c));
     return hit ? { category: hit.category, level: hit.level, source: 'draft', ...cuesOf(result, hit.category) } : null;
   }
-  if (item.direction !== 'outgoing') {
-    const hit = result.categories.find((c) => watched(settings, c));
-    if (hit) {
-      remember(memory, hit);
-      return { category: hit.category, level: hit.level, source: 'message', ...cuesOf(result, hit.category) };
-    }
+  if (item.direction === 'outgoing') return null;
+  rememberCues(memory, result);
+  const hit = result.categories.find((c) => watched(settings, c));
+  if (hit) {
+    remember(memory, hit);
+    return { category: hit.category, level: hit.level, source: 'message', ...cuesOf(result, hit.category) };
   }
   const pattern = result.conversation?.categories.find((c) => watched(settings, c));
   if (pattern && LEVEL_RANK[pattern.level] > LEVEL_RANK[memory.warned?.[pattern.category] ?? 'none']) {
     remember(memory, pattern);
+    const seen = memory.cues?.[pattern.category] ?? [];
     return {
       category: pattern.category,
       level: pattern.level,
       source: 'conversation',
-      cues: result.conversation.cues ?? [],
-      ...{ spans: cuesOf(result, pattern.category).spans },
+      cues: seen.length > 0 ? [...seen] : cuesOf(result, pattern.category).cues,
+      spans: cuesOf(result, pattern.category).spans,
     };
   }
   return null;
@@ -69,4 +72,14 @@ export function decideWarning(result, item, memory, settings = DEFAULT_SETTINGS)
 function remember(memory, { category, level }) {
   memory.warned ??= {};
   if (LEVEL_RANK[level] > LEVEL_RANK[memory.warned[category] ?? 'none']) memory.warned[category] = level;
+}
+
+/** The conversation's cues per category, in the order first seen, at most MAX_CUES each. */
+const MAX_CUES = 12;
+function rememberCues(memory, result) {
+  for (const { category, cue } of result.signals) {
+    memory.cues ??= {};
+    const seen = (memory.cues[category] ??= []);
+    if (!seen.includes(cue) && seen.length < MAX_CUES) seen.push(cue);
+  }
 }

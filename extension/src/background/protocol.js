@@ -6,7 +6,7 @@ export const MAX_ITEMS = 100;
 export const MAX_TEXT = 100_000;
 const MAX_ID = 200;
 const DIRECTIONS = new Set(['incoming', 'outgoing', 'unknown']);
-const CHOICES = new Set(['tell', 'report', 'leave', 'ok', 'dismiss']);
+const CHOICES = new Set(['tell', 'report', 'leave', 'ok', 'dismiss', 'learn']);
 const CATEGORIES = new Set(['bullying', 'sexual', 'grooming', 'self_harm', 'personal_info', 'profanity']);
 const LEVELS = new Set(['low', 'medium', 'high']);
 

@@ -116,7 +116,14 @@ async function scan({ site, items }, tab) {
   return { type: 'verdicts', results };
 }
 
+/** The learning page about each category. */
+const LEARN_TOPIC = { grooming: 'grooming', sexual: 'grooming', bullying: 'bullying', self_harm: 'feelings', personal_info: 'privacy', profanity: 'bullying' };
+
 async function choose({ site, choice, category, level, cues }, tab) {
+  if (choice === 'learn') {
+    await chrome.tabs.create({ url: chrome.runtime.getURL(`learn/learn.html?topic=${LEARN_TOPIC[category]}`), openerTabId: tab.id });
+    return { type: 'ok' };
+  }
   if (choice === 'report') {
     const { reportUrl } = siteInfo(site.adapter);
     if (reportUrl) await chrome.tabs.create({ url: reportUrl, openerTabId: tab.id });

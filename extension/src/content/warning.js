@@ -27,6 +27,7 @@
     button { font: inherit; font-size: 14px; border-radius: 8px; padding: 7px 12px; cursor: pointer;
       border: 1px solid #0b57d0; background: #ffffff; color: #0b57d0; }
     button.primary { background: #0b57d0; color: #ffffff; }
+    button.link { border: none; padding: 0; background: none; text-decoration: underline; }
     button.close { border: none; padding: 2px 8px; font-size: 20px; line-height: 1; color: #44474f; }
     button:focus-visible { outline: 3px solid #e8a317; outline-offset: 2px; }
     .note { font-size: 13px; color: #44474f; }
@@ -141,6 +142,7 @@
       ]),
       body,
       el('div', { class: 'actions' }, buttons),
+      el('p', {}, [el('button', { class: 'link', type: 'button', text: t('learnWhy'), onclick: () => onChoice('learn') })]),
       status,
     ]);
     card.addEventListener('keydown', (event) => {
