@@ -125,3 +125,23 @@ test('outbox: delivered once per channel; failures retried with backoff, across 
   assert.equal(pending.length, 0);
   assert.ok(retryDelay(30) <= 60 * 60_000, 'backoff is capped');
 });
+
+test('evidence: a bundle survives storage with its hash, and any change shows', async () => {
+  const { makeBundle, verifyBundle, keepBundle, findBundle } = await import('../../extension/src/background/evidence.js');
+  const bundle = await makeBundle({
+    site: 'discord.com', url: 'https://discord.com/channels/1/2', category: 'grooming', level: 'high',
+    cues: ['grooming.secrecy'],
+    messages: [
+      { author: 'Kak Andi', direction: 'incoming', text: 'jangan bilang mama ya', time: 1_780_000_000_000 },
+      { author: undefined, direction: 'outgoing', text: 'kenapa?', time: 1_780_000_060_000 },
+    ],
+  });
+  assert.match(bundle.sha256, /^[0-9a-f]{64}$/);
+  assert.deepEqual(bundle.otherParty, ['Kak Andi']);
+  const storage = area();
+  await keepBundle(storage, bundle);
+  const stored = await findBundle(storage, bundle.id);
+  assert.ok(await verifyBundle(JSON.parse(JSON.stringify(stored))), 'unchanged after a JSON round trip');
+  stored.messages[0].text = 'something else';
+  assert.equal(await verifyBundle(stored), false);
+});

@@ -30,10 +30,28 @@ function parseSite(site) {
   return { adapter: site.adapter, host: site.host };
 }
 
+const MAX_EVIDENCE_MESSAGES = 30;
+
+/** Messages around a warning, for a report: {url, messages: [{author?, direction, text, time}]}. */
+function parseEvidence(evidence) {
+  if (evidence === undefined) return undefined;
+  if (typeof evidence !== 'object' || evidence === null || !isString(evidence.url, 2000)) return null;
+  const { messages } = evidence;
+  if (!Array.isArray(messages) || messages.length > MAX_EVIDENCE_MESSAGES) return null;
+  const parsed = messages.map((m) => {
+    if (typeof m !== 'object' || m === null) return null;
+    const { author, direction, text, time } = m;
+    if (!optionalString(author, MAX_ID) || !DIRECTIONS.has(direction) || !isString(text, MAX_TEXT)) return null;
+    if (typeof time !== 'number' || !Number.isFinite(time)) return null;
+    return { author, direction, text, time };
+  });
+  return parsed.some((m) => m === null) ? null : { url: evidence.url, messages: parsed };
+}
+
 /**
  * Returns the validated message, or null when it is not one of:
  *   {type: 'scan', site, items: [item...]}
- *   {type: 'choice', site, choice, category, level, cues: [string...], conversation?}
+ *   {type: 'choice', site, choice, category, level, cues: [string...], conversation?, evidence?}
  */
 export function parseContentMessage(message) {
   if (typeof message !== 'object' || message === null) return null;
@@ -50,7 +68,9 @@ export function parseContentMessage(message) {
     if (!CHOICES.has(choice) || !CATEGORIES.has(category) || !LEVELS.has(level)) return null;
     if (!Array.isArray(cues) || cues.length > 40 || !cues.every((c) => isString(c, 60))) return null;
     if (!optionalString(conversation, MAX_ID)) return null;
-    return { type: 'choice', site, choice, category, level, cues, conversation };
+    const evidence = parseEvidence(message.evidence);
+    if (evidence === null) return null;
+    return { type: 'choice', site, choice, category, level, cues, conversation, evidence };
   }
   return null;
 }

@@ -11,6 +11,7 @@ import { siteInfo } from './sites.js';
 import { loadSettings, siteIsWatched } from './settings.js';
 import { configuredChannels, send } from './channels.js';
 import { Outbox } from './outbox.js';
+import { keepBundle, makeBundle } from './evidence.js';
 
 const OUTBOX_ALARM = 'lindungi-outbox';
 const EXCERPT_CHARS = 280;
@@ -119,21 +120,29 @@ async function scan({ site, items }, tab) {
 /** The learning page about each category. */
 const LEARN_TOPIC = { grooming: 'grooming', sexual: 'grooming', bullying: 'bullying', self_harm: 'feelings', personal_info: 'privacy', profanity: 'bullying' };
 
-async function choose({ site, choice, category, level, cues }, tab) {
+async function choose({ site, choice, category, level, cues, evidence }, tab) {
   if (choice === 'learn') {
     await chrome.tabs.create({ url: chrome.runtime.getURL(`learn/learn.html?topic=${LEARN_TOPIC[category]}`), openerTabId: tab.id });
     return { type: 'ok' };
   }
+  let evidenceId;
+  if ((choice === 'report' || choice === 'tell') && evidence) {
+    const bundle = await makeBundle({ site: site.host, url: evidence.url, category, level, cues, messages: evidence.messages });
+    await keepBundle(chrome.storage.local, bundle);
+    evidenceId = bundle.id;
+  }
   if (choice === 'report') {
-    const { reportUrl } = siteInfo(site.adapter);
-    if (reportUrl) await chrome.tabs.create({ url: reportUrl, openerTabId: tab.id });
+    // Lindungi's report page: the platform's own report link, hotlines, and the evidence.
+    const query = new URLSearchParams({ site: site.adapter, ...(evidenceId ? { evidence: evidenceId } : {}) });
+    await chrome.tabs.create({ url: chrome.runtime.getURL(`report/report.html?${query}`), openerTabId: tab.id });
   }
   if (choice === 'tell') {
     const { settings } = await settingsReady;
-    await alertGuardian(settings, { category, level, cues, site: site.host, reason: 'child' });
+    const last = evidence?.messages.filter((m) => m.direction !== 'outgoing').at(-1)?.text;
+    await alertGuardian(settings, { category, level, cues, site: site.host, text: last, reason: 'child' });
   }
   if (choice !== 'dismiss') {
-    await appendAlert(chrome.storage.local, { event: `choice:${choice}`, category, level, cues, site: site.host });
+    await appendAlert(chrome.storage.local, { event: `choice:${choice}`, category, level, cues, site: site.host, evidenceId });
   }
   return { type: 'ok' };
 }

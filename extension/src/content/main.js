@@ -23,7 +23,15 @@
   const site = { adapter: adapter?.id ?? 'generic', host: location.hostname };
   const scanned = new WeakSet();
   const seenKeys = new Set();
-  const anchors = new Map();
+  /** Recent messages per conversation, kept in this page only: evidence if the child reports. */
+  const recent = new Map();
+  const RECENT_PER_CONVERSATION = 20;
+  function keep(item) {
+    const key = item.conversation ?? '';
+    const list = recent.get(key) ?? [];
+    list.push({ author: item.author, direction: item.direction, text: item.text, time: Date.now() });
+    recent.set(key, list.slice(-RECENT_PER_CONVERSATION));
+  }
   let nextId = 0;
 
   function remember(key) {
@@ -74,7 +82,7 @@
       item = { text, direction: 'unknown', conversation: atLoad ? undefined : conversationId() };
     }
     item.id = String(nextId++);
-    anchors.set(item.id, element);
+    keep(item);
     return item;
   }
 
@@ -96,22 +104,24 @@
         stop();
         return;
       }
-      for (const id of batch.map((item) => item.id)) {
-        const result = response?.results?.find((r) => r.id === id);
-        const anchor = anchors.get(id);
-        anchors.delete(id);
-        if (result?.warning) warn(result.warning, anchor);
+      for (const item of batch) {
+        const result = response?.results?.find((r) => r.id === item.id);
+        if (result?.warning) warn(result.warning, item.conversation);
       }
       if (response?.type === 'error') console.warn('Lindungi: scan refused:', response.error);
     }
   }
 
-  function warn(warning) {
-    L.showWarning(warning, {
-      onChoice: (choice) => send({
-        type: 'choice', site, choice, category: warning.category, level: warning.level, cues: warning.cues,
-      }),
-    });
+  function choose(warning, choice, conversation) {
+    const message = { type: 'choice', site, choice, category: warning.category, level: warning.level, cues: warning.cues };
+    if (choice === 'report' || choice === 'tell') {
+      message.evidence = { url: location.href.slice(0, 2000), messages: recent.get(conversation ?? '') ?? [] };
+    }
+    return send(message);
+  }
+
+  function warn(warning, conversation) {
+    L.showWarning(warning, { onChoice: (choice) => choose(warning, choice, conversation) });
   }
 
   const live = new L.Batcher(
@@ -164,10 +174,7 @@
     const warning = response?.results?.[0]?.warning;
     if (!warning || !box.isConnected) return;
     nudges.get(box)?.close();
-    nudges.set(box, L.showWarning(warning, {
-      anchor: box,
-      onChoice: (choice) => send({ type: 'choice', site, choice, category: warning.category, level: warning.level, cues: warning.cues }),
-    }));
+    nudges.set(box, L.showWarning(warning, { anchor: box, onChoice: (choice) => choose(warning, choice) }));
   });
   // A box emptied by sending the message takes its nudge with it.
   document.addEventListener('keyup', () => {

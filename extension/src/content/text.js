@@ -24,8 +24,23 @@
     return typeof el.checkVisibility === 'function' && !el.checkVisibility();
   };
 
-  /** Collapsed text of an element, cut to a size the detector handles in one message. */
-  L.textOf = (el) => el.textContent.replace(/\s+/g, ' ').trim().slice(0, MAX_TEXT);
+  /**
+   * Collapsed text of an element, cut to a size the detector handles in one message. Text from
+   * different elements is joined with a space (`<b>Rina</b><span>hi</span>` reads "Rina hi"),
+   * without the layout cost of innerText.
+   */
+  L.textOf = (el) => {
+    const walker = document.createTreeWalker(el, NodeFilter.SHOW_TEXT);
+    let text = '';
+    let parent = null;
+    for (let node = walker.nextNode(); node && text.length < MAX_TEXT; node = walker.nextNode()) {
+      if (SKIP.has(node.parentElement?.tagName)) continue;
+      if (parent && node.parentElement !== parent) text += ' ';
+      text += node.data;
+      parent = node.parentElement;
+    }
+    return text.replace(/\s+/g, ' ').trim().slice(0, MAX_TEXT);
+  };
 
   /**
    * Text blocks inside `root` (itself, if it is a leaf block): the smallest block elements with
