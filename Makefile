@@ -11,7 +11,7 @@ export PATH := $(CARGO_BIN):$(CURDIR)/node_modules/.bin:$(PATH)
 WASM_OPT_FLAGS := -O3 --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext --enable-mutable-globals
 STAMPS := target/.stamps
 
-.PHONY: all cli wasm extension tools test test-rust test-wasm test-extension test-eval test-bench lint eval bench fuzz fmt clean
+.PHONY: all cli wasm extension tools browser screenshots test test-rust test-wasm test-extension test-eval test-bench lint eval bench fuzz fmt clean
 all: cli wasm extension
 
 cli:
@@ -29,6 +29,10 @@ extension: wasm
 	node extension/build.mjs
 
 tools: $(STAMPS)/rust-tools $(STAMPS)/npm
+
+# Debian's Chromium for the real-browser tests (never a browser download).
+browser:
+	@command -v chromium >/dev/null || (apt-get update && apt-get install -y --no-install-recommends chromium chromium-driver)
 
 $(STAMPS)/rust-tools: Cargo.lock
 	rustup target add wasm32-unknown-unknown
@@ -54,9 +58,17 @@ test-rust:
 test-wasm: wasm
 	node --test tests/wasm/
 
-# The extension: unit tests of its logic (node), then the built extension in Chromium.
-test-extension: extension
+# The extension: unit tests of its logic (node), the Firefox linter, then the built extension
+# in Debian's Chromium (real pages, a network audit), and a quick run of the browser benchmark.
+test-extension: extension browser
 	node --test tests/extension/
+	web-ext lint --source-dir extension/dist/firefox --self-hosted --no-input --warnings-as-errors
+	node --test --test-concurrency=1 --test-timeout=120000 tests/e2e/
+	node tests/e2e/perf.mjs --quick
+
+# Screenshots of the warning and the nudge in English and Indonesian, for the README.
+screenshots: extension browser
+	node tests/e2e/screenshots.mjs
 
 # The evaluation's own unit tests, then a small-sample run of every system on every corpus.
 test-eval: cli
@@ -79,10 +91,11 @@ eval: cli
 
 # Speed: criterion (native), then the wasm harness against rustrict-in-wasm and obscenity,
 # recorded with date and machine under tests/bench/results/.
-bench: wasm
+bench: wasm extension browser
 	$(CARGO) bench -p lindungi --bench detector
 	tests/bench/install.sh
 	node tests/bench/wasm-bench.mjs --write
+	node tests/e2e/perf.mjs --write
 
 # Fuzz the scanner for FUZZ_SECONDS (cargo-fuzz needs nightly features; RUSTC_BOOTSTRAP lets
 # the stable toolchain provide them).

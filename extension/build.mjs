@@ -36,13 +36,14 @@ export function stripJsonComments(text) {
 /** The manifest for one browser, from the commented source. */
 export function manifestFor(browser, source) {
   const manifest = structuredClone(source);
-  const { gecko } = manifest;
+  const { gecko, gecko_android: geckoAndroid } = manifest;
   delete manifest.gecko;
+  delete manifest.gecko_android;
   if (browser === 'firefox') {
     delete manifest.key;
     delete manifest.storage;
     manifest.background = { scripts: [manifest.background.service_worker], type: 'module' };
-    manifest.browser_specific_settings = { gecko };
+    manifest.browser_specific_settings = { gecko, ...(geckoAndroid ? { gecko_android: geckoAndroid } : {}) };
   }
   return manifest;
 }

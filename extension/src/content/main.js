@@ -139,7 +139,8 @@
     for (const record of records) {
       for (const node of record.addedNodes) added.push(node);
       for (const node of record.removedNodes) {
-        if (node.nodeType === Node.ELEMENT_NODE && node.hasAttribute(L.WARNING_ATTRIBUTE)) removedOurs = true;
+        // Any element: a page may strip the attribute before removing the host.
+        if (node.nodeType === Node.ELEMENT_NODE) removedOurs = true;
       }
     }
     if (removedOurs) L.restoreRemovedWarnings();

@@ -53,8 +53,28 @@
     const blocks = [...root.querySelectorAll(BLOCKS)].filter((b) => !b.querySelector(BLOCKS));
     if (blocks.length === 0 && root.textContent.trim()) return [root];
     if (root.matches(BLOCKS) && !root.querySelector(BLOCKS)) return [root];
-    return blocks;
+    return [...blocks, ...looseBlocks(root)];
   };
+
+  /**
+   * Text outside every block element (layouts built from divs and spans, like most chats): the
+   * innermost div around each such text, when that div holds no block of its own.
+   */
+  function looseBlocks(root) {
+    const found = new Set();
+    const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+      const parent = node.parentElement;
+      if (!parent || SKIP.has(parent.tagName) || !node.data.trim()) continue;
+      const block = parent.closest(BLOCKS);
+      if (block && root.contains(block)) continue;
+      const container = parent.closest('div') ?? parent;
+      if (found.has(container) || container === document.body || container === document.documentElement) continue;
+      if (!root.contains(container) || container.querySelector(BLOCKS)) continue;
+      found.add(container);
+    }
+    return found;
+  }
 
   /**
    * Runs `work(item)` for queued items in slices of a few milliseconds, each slice on an

@@ -71,17 +71,36 @@
   function place(entry) {
     const { host, anchor } = entry;
     if (anchor?.isConnected) {
-      // A nudge sits just above the compose box it is about.
+      // A nudge sits just above the compose box it is about, or below it when there is no room
+      // above: never over the text the child is writing.
       const box = anchor.getBoundingClientRect();
       const height = host.getBoundingClientRect().height || 160;
+      const above = box.top - height - 8;
+      const top = above >= 12 || box.bottom + 8 + height > innerHeight ? Math.max(12, above) : box.bottom + 8;
       host.style.setProperty('left', `${Math.max(12, Math.min(box.left, innerWidth - 392))}px`, 'important');
-      host.style.setProperty('top', `${Math.max(12, box.top - height - 8)}px`, 'important');
-      return;
+      host.style.setProperty('top', `${top}px`, 'important');
+    } else {
+      const index = shown.filter((e) => !e.anchor).indexOf(entry);
+      host.style.setProperty('right', '12px', 'important');
+      host.style.setProperty('bottom', `${12 + index * 16}px`, 'important');
     }
-    const index = shown.filter((e) => !e.anchor).indexOf(entry);
-    host.style.setProperty('right', '12px', 'important');
-    host.style.setProperty('bottom', `${12 + index * 16}px`, 'important');
+    // What Lindungi set, so the guard below can tell the page's changes from its own.
+    entry.style = host.getAttribute('style');
   }
+
+  // The page owns the host element's attributes too: a page that rewrites its style (display:
+  // none inline) or takes away the attribute gets them put back as Lindungi set them.
+  const guard = new MutationObserver((records) => {
+    for (const { target } of records) {
+      const entry = shown.find((e) => e.host === target);
+      if (!entry || entry.closed) continue;
+      if (target.getAttribute(L.WARNING_ATTRIBUTE) !== entry.warning.category) target.setAttribute(L.WARNING_ATTRIBUTE, entry.warning.category);
+      if (target.getAttribute('style') !== entry.style) {
+        target.setAttribute('style', HOST_STYLE);
+        place(entry);
+      }
+    }
+  });
 
   function close(entry, restoreFocus = true) {
     const index = shown.indexOf(entry);
@@ -154,6 +173,7 @@
     const style = el('style', { text: STYLE });
     root.append(style, card);
     (document.body ?? document.documentElement).append(host);
+    guard.observe(host, { attributes: true, attributeFilter: ['style', L.WARNING_ATTRIBUTE] });
     if ('showPopover' in host) {
       // The top layer: above everything the page draws, whatever its z-index.
       host.setAttribute('popover', 'manual');
