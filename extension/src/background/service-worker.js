@@ -63,13 +63,16 @@ chrome.runtime.onMessage.addListener((message, sender, sendResponse) => {
     sendResponse({ type: 'error', error: 'invalid message' });
     return false;
   }
-  serially(() => (parsed.type === 'scan' ? scan(parsed, sender.tab) : choose(parsed, sender.tab))).then(
-    sendResponse,
-    (error) => {
-      console.error('Lindungi:', error);
-      sendResponse({ type: 'error', error: String(error?.message ?? error) });
-    },
-  );
+  const handle = parsed.type === 'scan' ? scan : choose;
+  serially(async () => {
+    const { response, after } = await handle(parsed, sender.tab);
+    // Answer first, so the warning shows; logging, alerts and the badge follow in the queue.
+    sendResponse(response);
+    if (after) serially(after).catch((error) => console.error('Lindungi:', error));
+  }).catch((error) => {
+    console.error('Lindungi:', error);
+    sendResponse({ type: 'error', error: String(error?.message ?? error) });
+  });
   return true;
 });
 
@@ -84,8 +87,9 @@ async function alertGuardian(settings, { category, level, cues, site, text, reas
 
 async function scan({ site, items }, tab) {
   const [{ settings }, detector] = await Promise.all([settingsReady, detectorReady]);
-  if (!siteIsWatched(settings, site.host)) return { type: 'verdicts', skip: true, results: [] };
+  if (!siteIsWatched(settings, site.host)) return { response: { type: 'verdicts', skip: true, results: [] } };
   const results = [];
+  const records = [];
   for (const item of items) {
     // Drafts are not part of the conversation yet: the child may still change them.
     const key = item.conversation && !item.draft ? `${site.host}|${item.conversation}` : undefined;
@@ -103,18 +107,22 @@ async function scan({ site, items }, tab) {
       warning.blockHelp = blockHelp;
       warning.canReport = reportUrl !== null;
       if (warning.source !== 'draft') {
-        const entry = { category: warning.category, level: warning.level, cues: warning.cues, site: site.host };
-        await appendAlert(chrome.storage.local, { event: 'warning', ...entry });
-        if (LEVEL_RANK[warning.level] >= LEVEL_RANK[settings.alertLevel]) {
-          await alertGuardian(settings, { ...entry, text: item.text, reason: 'level' });
-        }
+        records.push({ category: warning.category, level: warning.level, cues: warning.cues, site: site.host, text: item.text });
       }
     }
     results.push({ id: item.id, warning });
   }
-  await conversations.save(detector);
-  if (results.some((r) => r.warning && r.warning.source !== 'draft')) await markTab(tab.id);
-  return { type: 'verdicts', results };
+  const after = async () => {
+    await conversations.save(detector);
+    for (const { text, ...entry } of records) {
+      await appendAlert(chrome.storage.local, { event: 'warning', ...entry });
+      if (LEVEL_RANK[entry.level] >= LEVEL_RANK[settings.alertLevel]) {
+        await alertGuardian(settings, { ...entry, text, reason: 'level' });
+      }
+    }
+    if (records.length > 0) await markTab(tab.id);
+  };
+  return { response: { type: 'verdicts', results }, after };
 }
 
 /** The learning page about each category. */
@@ -123,7 +131,7 @@ const LEARN_TOPIC = { grooming: 'grooming', sexual: 'grooming', bullying: 'bully
 async function choose({ site, choice, category, level, cues, evidence }, tab) {
   if (choice === 'learn') {
     await chrome.tabs.create({ url: chrome.runtime.getURL(`learn/learn.html?topic=${LEARN_TOPIC[category]}`), openerTabId: tab.id });
-    return { type: 'ok' };
+    return { response: { type: 'ok' } };
   }
   let evidenceId;
   if ((choice === 'report' || choice === 'tell') && evidence) {
@@ -144,7 +152,7 @@ async function choose({ site, choice, category, level, cues, evidence }, tab) {
   if (choice !== 'dismiss') {
     await appendAlert(chrome.storage.local, { event: `choice:${choice}`, category, level, cues, site: site.host, evidenceId });
   }
-  return { type: 'ok' };
+  return { response: { type: 'ok' } };
 }
 
 /** The toolbar shows, on this tab, that Lindungi warned: the page cannot hide that. */

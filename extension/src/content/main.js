@@ -23,6 +23,8 @@
   const site = { adapter: adapter?.id ?? 'generic', host: location.hostname };
   const scanned = new WeakSet();
   const seenKeys = new Set();
+  /** The element each pending item came from, to check it is visible before warning. */
+  const elements = new Map();
   /** Recent messages per conversation, kept in this page only: evidence if the child reports. */
   const recent = new Map();
   const RECENT_PER_CONVERSATION = 20;
@@ -82,6 +84,7 @@
       item = { text, direction: 'unknown', conversation: atLoad ? undefined : conversationId() };
     }
     item.id = String(nextId++);
+    elements.set(item.id, element);
     keep(item);
     return item;
   }
@@ -106,7 +109,10 @@
       }
       for (const item of batch) {
         const result = response?.results?.find((r) => r.id === item.id);
-        if (result?.warning) warn(result.warning, item.conversation);
+        const element = elements.get(item.id);
+        elements.delete(item.id);
+        // Text the child cannot see (hidden by the page) does not warn.
+        if (result?.warning && element && L.visible(element)) warn(result.warning, item.conversation);
       }
       if (response?.type === 'error') console.warn('Lindungi: scan refused:', response.error);
     }
@@ -128,9 +134,20 @@
     (node) => messagesIn(node).map((element) => itemFor(element, false)).filter(Boolean),
     (batches) => scan(batches.flat()),
   );
+  // Page text at load: each queued node (a child of <body>) is cut into blocks in its own slice,
+  // so a 1 MB page is read a piece at a time.
+  const SPLIT_CHILDREN = 24;
   const atLoad = new L.Batcher(
-    (element) => itemFor(element, true),
-    (items) => scan(items),
+    (node) => {
+      if (adapter) return [itemFor(node, true)].filter(Boolean);
+      // A big container is opened up into its children, read in later slices.
+      if (node.nodeType === Node.ELEMENT_NODE && node.childElementCount > SPLIT_CHILDREN) {
+        atLoad.queue.unshift(...node.children);
+        return [];
+      }
+      return L.blocksIn(node).map((block) => itemFor(block, true)).filter(Boolean);
+    },
+    (batches) => scan(batches.flat()),
   );
 
   const observer = new MutationObserver((records) => {
@@ -151,13 +168,14 @@
     observer.disconnect();
     live.queue.length = 0;
     atLoad.queue.length = 0;
+    elements.clear();
     L.stopped = true;
   }
 
   // What is on the page already: chat history first (adapters), then page text when idle.
   const initial = () => {
     if (adapter) atLoad.add([...document.querySelectorAll(adapter.messages)]);
-    else if (document.body) atLoad.add(L.blocksIn(document.body));
+    else if (document.body) atLoad.add([...document.body.children]);
   };
   if ('requestIdleCallback' in globalThis) requestIdleCallback(initial, { timeout: 2000 });
   else setTimeout(initial, 200);

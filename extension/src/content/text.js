@@ -18,11 +18,17 @@
   /** Whether the element (or an ancestor) is script, editable, hidden, or Lindungi's own. */
   L.skippable = (el) => {
     for (let node = el; node && node.nodeType === Node.ELEMENT_NODE; node = node.parentElement) {
-      if (SKIP.has(node.tagName) || node.hasAttribute(L.WARNING_ATTRIBUTE) || node.isContentEditable) return true;
+      // The attribute, not isContentEditable, which needs up-to-date styles (a layout).
+      const editable = node.getAttribute('contenteditable');
+      if (SKIP.has(node.tagName) || node.hasAttribute(L.WARNING_ATTRIBUTE) || (editable !== null && editable !== 'false')) return true;
       if (node.getAttribute('aria-hidden') === 'true' || node.hidden) return true;
     }
-    return typeof el.checkVisibility === 'function' && !el.checkVisibility();
+    // Visibility needs a layout: it is checked only for the rare text that warns (L.visible).
+    return false;
   };
+
+  /** Whether the element is rendered visibly (costs a layout when the page's is stale). */
+  L.visible = (el) => el.isConnected && (typeof el.checkVisibility !== 'function' || el.checkVisibility());
 
   /**
    * Collapsed text of an element, cut to a size the detector handles in one message. Text from

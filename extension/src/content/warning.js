@@ -172,19 +172,24 @@
     });
     const style = el('style', { text: STYLE });
     root.append(style, card);
-    (document.body ?? document.documentElement).append(host);
-    guard.observe(host, { attributes: true, attributeFilter: ['style', L.WARNING_ATTRIBUTE] });
-    if ('showPopover' in host) {
-      // The top layer: above everything the page draws, whatever its z-index.
-      host.setAttribute('popover', 'manual');
-      try { host.showPopover(); } catch { /* not connected yet in odd documents: fixed positioning still holds */ }
-    }
-    shown.push(entry);
-    shown.forEach(place);
-    // Take focus only when the child is not typing; otherwise role="alert" announces it.
     const active = document.activeElement;
     const typing = active && (active.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(active.tagName));
-    if (!typing && !draft) root.getElementById(titleId)?.focus({ preventScroll: true });
+    // Attached in a task of its own: inserting it (and putting it in the top layer) makes the
+    // browser lay the page out, which must not lengthen the task that read the page.
+    setTimeout(() => {
+      if (entry.closed) return;
+      (document.body ?? document.documentElement).append(host);
+      guard.observe(host, { attributes: true, attributeFilter: ['style', L.WARNING_ATTRIBUTE] });
+      if ('showPopover' in host) {
+        // The top layer: above everything the page draws, whatever its z-index.
+        host.setAttribute('popover', 'manual');
+        try { host.showPopover(); } catch { /* not connected yet in odd documents: fixed positioning still holds */ }
+      }
+      shown.forEach(place);
+      // Take focus only when the child is not typing; otherwise role="alert" announces it.
+      if (!typing && !draft) root.getElementById(titleId)?.focus({ preventScroll: true });
+    }, 0);
+    shown.push(entry);
     return { close: () => close(entry, false), get closed() { return entry.closed; }, host };
   };
 
