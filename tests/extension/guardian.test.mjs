@@ -145,3 +145,11 @@ test('evidence: a bundle survives storage with its hash, and any change shows', 
   stored.messages[0].text = 'something else';
   assert.equal(await verifyBundle(stored), false);
 });
+
+test('strings: placeholders filled as chrome.i18n does, for a language a guardian chose', async () => {
+  const { format } = await import('../../extension/src/background/strings.js');
+  const entry = { message: 'Try again in $SECONDS$ seconds ($$1 each).', placeholders: { seconds: { content: '$1' } } };
+  assert.equal(format(entry, ['30']), 'Try again in 30 seconds ($1 each).');
+  assert.equal(format({ message: 'Lindungi memberi peringatan tentang $CATEGORY$ di $SITE$.', placeholders: { category: { content: '$1' }, site: { content: '$2' } } }, ['perundungan', 'discord.com']),
+    'Lindungi memberi peringatan tentang perundungan di discord.com.');
+});

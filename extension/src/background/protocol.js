@@ -52,6 +52,7 @@ function parseEvidence(evidence) {
  * Returns the validated message, or null when it is not one of:
  *   {type: 'scan', site, items: [item...]}
  *   {type: 'choice', site, choice, category, level, cues: [string...], conversation?, evidence?}
+ *   {type: 'strings', site}: the messages of the child's language, when a guardian chose one
  */
 export function parseContentMessage(message) {
   if (typeof message !== 'object' || message === null) return null;
@@ -63,6 +64,7 @@ export function parseContentMessage(message) {
     if (items.some((i) => i === null)) return null;
     return { type: 'scan', site, items };
   }
+  if (message.type === 'strings') return { type: 'strings', site };
   if (message.type === 'choice') {
     const { choice, category, level, cues, conversation } = message;
     if (!CHOICES.has(choice) || !CATEGORIES.has(category) || !LEVELS.has(level)) return null;

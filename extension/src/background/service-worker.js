@@ -12,6 +12,7 @@ import { loadSettings, siteIsWatched } from './settings.js';
 import { configuredChannels, send } from './channels.js';
 import { Outbox } from './outbox.js';
 import { keepBundle, makeBundle } from './evidence.js';
+import { loadMessages } from './strings.js';
 
 const OUTBOX_ALARM = 'lindungi-outbox';
 const EXCERPT_CHARS = 280;
@@ -63,7 +64,7 @@ chrome.runtime.onMessage.addListener((message, sender, sendResponse) => {
     sendResponse({ type: 'error', error: 'invalid message' });
     return false;
   }
-  const handle = parsed.type === 'scan' ? scan : choose;
+  const handle = { scan, choice: choose, strings }[parsed.type];
   serially(async () => {
     const { response, after } = await handle(parsed, sender.tab);
     // Answer first, so the warning shows; logging, alerts and the badge follow in the queue.
@@ -123,6 +124,13 @@ async function scan({ site, items }, tab) {
     if (records.length > 0) await markTab(tab.id);
   };
   return { response: { type: 'verdicts', results }, after };
+}
+
+/** The child's language for warnings, when a guardian or school chose one (else the browser's). */
+async function strings() {
+  const { settings } = await settingsReady;
+  const messages = await loadMessages(settings.language);
+  return { response: { type: 'strings', language: messages ? settings.language : null, messages } };
 }
 
 /** The learning page about each category. */

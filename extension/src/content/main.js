@@ -150,6 +150,14 @@
     (batches) => scan(batches.flat()),
   );
 
+  // A language a guardian chose for warnings (otherwise the browser's).
+  send({ type: 'strings', site }).then((response) => {
+    if (response?.messages) {
+      L.strings = response.messages;
+      L.language = response.language;
+    }
+  });
+
   const observer = new MutationObserver((records) => {
     const added = [];
     let removedOurs = false;

@@ -8,7 +8,12 @@
 
 (() => {
   const L = (globalThis.Lindungi ??= {});
-  const t = (key, subs) => chrome.i18n.getMessage(key, subs) || key;
+  // The child's language: a guardian's choice (L.strings, from the service worker) or the
+  // browser's. Warning texts have no placeholders.
+  const t = (key, subs) => {
+    if (key === '@@ui_locale' && L.language) return L.language;
+    return L.strings?.[key]?.message ?? (chrome.i18n.getMessage(key, subs) || key);
+  };
   const MAX_SHOWN = 3;
   const MAX_REASONS = 3;
 
@@ -54,7 +59,7 @@
   /** Explanations for the cues, in order, without repeats. */
   function reasons(warning) {
     const keys = warning.cues.map((cue) => `cue_${cue.replace('.', '_')}`);
-    return [...new Set(keys)].map((key) => chrome.i18n.getMessage(key)).filter(Boolean).slice(0, MAX_REASONS);
+    return [...new Set(keys)].map((key) => L.strings?.[key]?.message ?? chrome.i18n.getMessage(key)).filter(Boolean).slice(0, MAX_REASONS);
   }
 
   function el(tag, props = {}, children = []) {

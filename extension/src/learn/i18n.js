@@ -1,5 +1,10 @@
-// Shared by Lindungi's own pages: strings come from _locales, set as text, never as HTML.
-export const t = (key, subs) => chrome.i18n.getMessage(key, subs) || key;
+// Shared by Lindungi's own pages: strings come from _locales in the child's language (the
+// browser's, or the one a guardian or school chose), set as text, never as HTML.
+import { loadSettings } from '../background/settings.js';
+import { loadMessages, translator } from '../background/strings.js';
+
+const { settings } = await loadSettings(chrome.storage);
+export const t = translator(await loadMessages(settings.language), settings.language);
 
 export function translate(root = document) {
   document.documentElement.lang = t('@@ui_locale').replace('_', '-');

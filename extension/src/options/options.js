@@ -5,14 +5,9 @@ import { CATEGORIES, apply, defaults, loadSettings } from '../background/setting
 import { readAlerts } from '../background/alerts.js';
 import { createPinRecord, checkPin, lockoutDelay } from './pin.js';
 
-const t = (key, subs) => chrome.i18n.getMessage(key, subs) || key;
+import { t, translate } from '../learn/i18n.js';
 const $ = (id) => document.getElementById(id);
 const local = chrome.storage.local;
-
-function translate() {
-  document.documentElement.lang = t('@@ui_locale').replace('_', '-');
-  for (const el of document.querySelectorAll('[data-i18n]')) el.textContent = t(el.dataset.i18n);
-}
 
 // --- PIN gate ------------------------------------------------------------------------------
 
