@@ -113,3 +113,16 @@ test('a guardian can lower the warning level or switch a category off', () => {
   const noBullying = { ...DEFAULT_SETTINGS, categories: { ...DEFAULT_SETTINGS.categories, bullying: false } };
   assert.equal(decideWarning(result([['bullying', 'high']], [['bullying', 'insult']]), incoming, {}, noBullying), null);
 });
+
+test('a message warning also covers what the conversation shows at that moment: no second card for the same pattern', () => {
+  const memory = {};
+  const sexual = result([['sexual', 'high']], [['sexual', 'image_request']], [['grooming', 'high'], ['sexual', 'high']]);
+  assert.equal(decideWarning(sexual, incoming, memory).category, 'sexual');
+  const harmless = result([], [], [['grooming', 'high']]);
+  assert.equal(decideWarning(harmless, incoming, memory), null, 'the pattern was already shown with the message');
+});
+
+test("details the child shared are nudged about, not raised on the other person's next message", () => {
+  const next = result([], [], [['personal_info', 'medium']]);
+  assert.equal(decideWarning(next, incoming, {}), null);
+});

@@ -16,6 +16,12 @@ export const DEFAULT_SETTINGS = Object.freeze({
   }),
 });
 
+/**
+ * Categories whose conversation pattern can warn on its own. Details the child shared are
+ * nudged about while writing, not raised again on the other person's next message.
+ */
+const PATTERN_CATEGORIES = new Set(['grooming', 'sexual', 'bullying', 'self_harm']);
+
 /** Categories the child is nudged about while writing, before the message leaves. */
 const NUDGE_CATEGORIES = new Set(['bullying', 'personal_info', 'self_harm', 'sexual']);
 
@@ -52,9 +58,11 @@ export function decideWarning(result, item, memory, settings = DEFAULT_SETTINGS)
   const hit = result.categories.find((c) => watched(settings, c));
   if (hit) {
     remember(memory, hit);
+    // What the conversation shows now was just warned about: only a later rise warns again.
+    for (const pattern of result.conversation?.categories ?? []) remember(memory, pattern);
     return { category: hit.category, level: hit.level, source: 'message', ...cuesOf(result, hit.category) };
   }
-  const pattern = result.conversation?.categories.find((c) => watched(settings, c));
+  const pattern = result.conversation?.categories.find((c) => PATTERN_CATEGORIES.has(c.category) && watched(settings, c));
   if (pattern && LEVEL_RANK[pattern.level] > LEVEL_RANK[memory.warned?.[pattern.category] ?? 'none']) {
     remember(memory, pattern);
     const seen = memory.cues?.[pattern.category] ?? [];

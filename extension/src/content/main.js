@@ -181,12 +181,15 @@
   }
 
   // What is on the page already: chat history first (adapters), then page text when idle.
-  const initial = () => {
-    if (adapter) atLoad.add([...document.querySelectorAll(adapter.messages)]);
-    else if (document.body) atLoad.add([...document.body.children]);
-  };
-  if ('requestIdleCallback' in globalThis) requestIdleCallback(initial, { timeout: 2000 });
-  else setTimeout(initial, 200);
+  // A chat's history goes first, in the same queue as new messages, so the conversation is read
+  // in order; other page text waits for an idle moment.
+  if (adapter) {
+    live.add([...document.querySelectorAll(adapter.messages)]);
+  } else {
+    const initial = () => document.body && atLoad.add([...document.body.children]);
+    if ('requestIdleCallback' in globalThis) requestIdleCallback(initial, { timeout: 2000 });
+    else setTimeout(initial, 200);
+  }
 
   // The child's own drafts: a nudge above the compose box while the text is still there.
   const nudges = new WeakMap();
