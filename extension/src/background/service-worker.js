@@ -24,7 +24,13 @@ const conversations = new ConversationStore(chrome.storage.session);
 const t = (key, subs) => chrome.i18n.getMessage(key, subs) || key;
 
 let settingsReady = loadSettings(chrome.storage);
-chrome.storage.onChanged.addListener((_changes, area) => {
+chrome.storage.onChanged.addListener(async (_changes, area) => {
+  if (area === 'managed') {
+    // A real policy change (not the start-up race the cache covers): a removed policy is
+    // removed here too, so dropping lockSettings from the policy unlocks the options.
+    const current = await chrome.storage.managed.get(null).catch(() => ({}));
+    await chrome.storage.local.set({ managedCache: current });
+  }
   if (area === 'managed' || area === 'local') settingsReady = loadSettings(chrome.storage);
 });
 

@@ -55,8 +55,11 @@ async function unlock() {
   await render();
   $('gate').hidden = true;
   $('unlocked').hidden = false;
-  chrome.storage.onChanged.addListener((_changes, area) => {
-    if (area === 'managed' || area === 'local') render();
+  chrome.storage.onChanged.addListener((changes, area) => {
+    // The form is refilled only when the settings change: a warning or alert elsewhere (the log,
+    // the outbox) must not wipe what the guardian is typing.
+    if (area === 'managed' || (area === 'local' && 'settings' in changes)) render();
+    else if (area === 'local') renderDelivery().then(renderLog);
   });
 }
 

@@ -32,6 +32,6 @@ export async function checkPin(pin, record) {
 
 /** How long to wait after `failures` wrong PINs in a row: none for the first three, then doubling. */
 export function lockoutDelay(failures) {
-  if (failures < FREE_ATTEMPTS) return 0;
-  return Math.min(MAX_DELAY_MS, FIRST_DELAY_MS * 2 ** (failures - FREE_ATTEMPTS));
+  if (failures <= FREE_ATTEMPTS) return 0;
+  return Math.min(MAX_DELAY_MS, FIRST_DELAY_MS * 2 ** (failures - FREE_ATTEMPTS - 1));
 }
