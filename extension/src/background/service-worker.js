@@ -58,6 +58,7 @@ async function showNotification(alert) {
 let queue = Promise.resolve();
 function serially(task) {
   const run = queue.then(task);
+  // The caller gets (and logs) the error through `run`; the queue itself just moves on.
   queue = run.catch(() => {});
   return run;
 }
