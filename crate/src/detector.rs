@@ -81,22 +81,25 @@ impl DetectorBuilder {
             }
         }
         let lang_on = |lang: u8| enabled.get(usize::from(lang)).copied().unwrap_or(false);
+        let lexicon = Lexicon::new(&enabled);
         let patterns = Index::build(
             PATTERNS
                 .iter()
                 .enumerate()
                 .filter(|(_, p)| lang_on(p.lang))
                 .map(|(i, p)| (i as u32, p.elements)),
+            &lexicon,
         );
         let safe = Index::build(
             SAFE.iter()
                 .enumerate()
                 .filter(|(_, s)| lang_on(s.lang))
                 .map(|(i, s)| (i as u32, s.elements)),
+            &lexicon,
         );
         let cue_index = |id: &str| CUES.iter().position(|c| c.id == id).map(|i| i as u16);
         Ok(Detector {
-            lexicon: Lexicon::new(&enabled),
+            lexicon,
             patterns,
             safe,
             enabled,
@@ -308,12 +311,7 @@ impl Detector {
         hits: &mut Vec<Hit>,
     ) {
         for i in 0..tokens.list.len() {
-            self.patterns.candidates(tokens, i, candidates);
-            if candidates.len() > 1 {
-                candidates.sort_unstable();
-                candidates.dedup();
-            }
-            for &id in candidates.iter() {
+            for &id in self.patterns.candidates(tokens, i, candidates) {
                 let pattern = &PATTERNS[id as usize];
                 if !could_match(pattern.required, words) {
                     continue;
@@ -347,8 +345,7 @@ impl Detector {
         }
         safe_matches.clear();
         for i in 0..tokens.list.len() {
-            self.safe.candidates(tokens, i, candidates);
-            for &id in candidates.iter() {
+            for &id in self.safe.candidates(tokens, i, candidates) {
                 let safe = &SAFE[id as usize];
                 if !could_match(safe.required, words) {
                     continue;

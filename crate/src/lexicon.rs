@@ -89,25 +89,37 @@ impl PrefixTrie {
 
 /// The word table: open addressing over a power-of-two array of slots, keyed by the word's
 /// bytes read eight at a time. Faster than a general map on short words, one lookup per word
-/// of every message: the first eight bytes are compared as one integer.
+/// of every message: each slot holds the key's first eight bytes and length, so a probe
+/// compares one integer without leaving the slot array.
 #[derive(Debug)]
 struct WordTable {
-    /// Per slot: 1 + an index into `entries`, or 0 when empty.
-    slots: Vec<u32>,
+    /// Per slot: the key's first eight bytes (zero-padded), its length, and 1 + an index into
+    /// `entries` (0 when the slot is empty).
+    slots: Vec<Slot>,
     /// `64 - log2(slots.len())`: the hash's top bits pick the slot.
     shift: u32,
-    /// Per entry: the key's first eight bytes (zero-padded), the key and its meaning.
-    entries: Vec<(u64, &'static str, Lookup)>,
+    /// Per entry: the key and its meaning.
+    entries: Vec<(&'static str, Lookup)>,
+}
+
+#[derive(Clone, Copy, Debug, Default)]
+struct Slot {
+    head: u64,
+    len: u32,
+    entry: u32,
+}
+
+/// Up to eight bytes as a little-endian integer, zero-padded.
+fn chunk(bytes: &[u8]) -> u64 {
+    bytes
+        .iter()
+        .take(8)
+        .rev()
+        .fold(0u64, |acc, &b| (acc << 8) | u64::from(b))
 }
 
 /// The first eight bytes of `word`, zero-padded, and a hash of all its bytes.
 fn head_and_hash(word: &[u8]) -> (u64, u64) {
-    let chunk = |bytes: &[u8]| {
-        let mut word = [0u8; 8];
-        let n = bytes.len().min(8);
-        word[..n].copy_from_slice(&bytes[..n]);
-        u64::from_le_bytes(word)
-    };
     let head = chunk(word);
     let mut hash = (head ^ word.len() as u64).wrapping_mul(SEED);
     let mut rest = word.get(8..).unwrap_or(&[]);
@@ -125,7 +137,7 @@ impl WordTable {
             size *= 2;
         }
         let mut table = WordTable {
-            slots: vec![0; size],
+            slots: vec![Slot::default(); size],
             shift: 64 - size.trailing_zeros(),
             entries: Vec::with_capacity(entries.len()),
         };
@@ -133,16 +145,20 @@ impl WordTable {
             let (head, hash) = head_and_hash(key.as_bytes());
             let mut slot = (hash >> table.shift) as usize;
             loop {
-                match table.slots[slot] {
+                match table.slots[slot].entry {
                     0 => {
-                        table.entries.push((head, key, found));
-                        table.slots[slot] = table.entries.len() as u32;
+                        table.entries.push((key, found));
+                        table.slots[slot] = Slot {
+                            head,
+                            len: key.len() as u32,
+                            entry: table.entries.len() as u32,
+                        };
                         break;
                     }
                     e => {
                         if let Some(entry) = table.entries.get_mut(e as usize - 1) {
-                            if entry.1 == key {
-                                entry.2 = found;
+                            if entry.0 == key {
+                                entry.1 = found;
                                 break;
                             }
                         }
@@ -160,13 +176,15 @@ impl WordTable {
         let mask = self.slots.len() - 1;
         let mut slot = (hash >> self.shift) as usize;
         loop {
-            let e = *self.slots.get(slot)?;
-            let (key_head, key, found) = self.entries.get(e.checked_sub(1)? as usize)?;
-            if *key_head == head
-                && key.len() == bytes.len()
-                && (bytes.len() <= 8 || key.as_bytes() == bytes)
-            {
-                return Some(*found);
+            let s = self.slots.get(slot)?;
+            if s.entry == 0 {
+                return None;
+            }
+            if s.head == head && s.len as usize == bytes.len() {
+                let (key, found) = self.entries.get(s.entry as usize - 1)?;
+                if bytes.len() <= 8 || key.as_bytes() == bytes {
+                    return Some(*found);
+                }
             }
             slot = (slot + 1) & mask;
         }

@@ -1,7 +1,8 @@
 //! Finds where the compiled patterns match a tokenised message.
 
+use crate::lexicon::Lexicon;
 use crate::rules::{AltSet, Element, PREFIXES, VOCAB, WORD_SETS};
-use crate::tokenize::{TokenKind, Tokens, NO_WORD};
+use crate::tokenize::{Token, TokenKind, Tokens, NO_WORD};
 use std::collections::BTreeMap;
 
 /// Patterns indexed by what their first word can be, so each token only tries the few patterns
@@ -11,6 +12,9 @@ use std::collections::BTreeMap;
 pub(crate) struct Index {
     /// Per word id: the patterns starting with that word (and no short second-word list).
     by_word: Lists,
+    /// Per word id: `by_word` merged with `by_prefix` of the word's prefixes, sorted and
+    /// deduplicated: the candidates of a vocabulary word token, but for pairs.
+    by_word_and_prefixes: Lists,
     /// Per word id: (second word, range of `pair_items`), sorted by second word.
     by_pair: Vec<Vec<(u32, u32, u32)>>,
     pair_items: Vec<u32>,
@@ -75,7 +79,10 @@ fn second_words(elements: &[Element]) -> Option<Vec<u32>> {
 
 impl Index {
     /// Indexes `(id, elements)` pairs; the id is what `candidates` hands back.
-    pub(crate) fn build<'a>(items: impl Iterator<Item = (u32, &'a [Element])>) -> Index {
+    pub(crate) fn build<'a>(
+        items: impl Iterator<Item = (u32, &'a [Element])>,
+        lexicon: &Lexicon,
+    ) -> Index {
         let mut by_word: BTreeMap<u32, Vec<u32>> = BTreeMap::new();
         let mut by_pair: BTreeMap<(u32, u32), Vec<u32>> = BTreeMap::new();
         let mut by_prefix: BTreeMap<u32, Vec<u32>> = BTreeMap::new();
@@ -120,17 +127,84 @@ impl Index {
                 list.push((second, start, pair_items.len() as u32));
             }
         }
+        let by_word = Lists::new(VOCAB.len(), by_word);
+        let by_prefix = Lists::new(PREFIXES.len(), by_prefix);
+        let mut merged = BTreeMap::new();
+        for id in 0..VOCAB.len() as u32 {
+            let mut ids = by_word.get(id).to_vec();
+            for &prefix in lexicon.word_prefixes(id) {
+                ids.extend_from_slice(by_prefix.get(u32::from(prefix)));
+            }
+            if !ids.is_empty() {
+                merged.insert(id, ids);
+            }
+        }
         Index {
-            by_word: Lists::new(VOCAB.len(), by_word),
+            by_word_and_prefixes: Lists::new(VOCAB.len(), merged),
+            by_word,
             by_pair: pairs,
             pair_items,
-            by_prefix: Lists::new(PREFIXES.len(), by_prefix),
+            by_prefix,
             numbers,
         }
     }
 
-    /// The ids of the patterns that may start at token `at` (possibly repeated).
-    pub(crate) fn candidates(&self, tokens: &Tokens, at: usize, out: &mut Vec<u32>) {
+    /// The ids of the patterns that may start at token `at`, sorted and without repeats:
+    /// most often a slice of the index itself, else built in `out`.
+    pub(crate) fn candidates<'a>(
+        &'a self,
+        tokens: &Tokens,
+        at: usize,
+        out: &'a mut Vec<u32>,
+    ) -> &'a [u32] {
+        let Some(token) = tokens.list.get(at) else {
+            return &[];
+        };
+        if token.word == NO_WORD || token.kind != TokenKind::Word {
+            self.candidates_any(tokens, at, out);
+            if out.len() > 1 {
+                out.sort_unstable();
+                out.dedup();
+            }
+            return out;
+        }
+        let listed = self.by_word_and_prefixes.get(token.word);
+        let pair = self.pair(tokens, token, at);
+        if pair.is_empty() {
+            return listed;
+        }
+        out.clear();
+        out.extend_from_slice(listed);
+        out.extend_from_slice(pair);
+        out.sort_unstable();
+        out.dedup();
+        out
+    }
+
+    /// The patterns indexed by the pair of token `at` (`token`) and the next word.
+    fn pair(&self, tokens: &Tokens, token: &Token, at: usize) -> &[u32] {
+        let Some(next) = tokens
+            .list
+            .get(at + 1)
+            .filter(|n| n.sentence == token.sentence)
+        else {
+            return &[];
+        };
+        let pairs = self
+            .by_pair
+            .get(token.word as usize)
+            .map_or(&[][..], Vec::as_slice);
+        match pairs.binary_search_by_key(&next.word, |&(second, _, _)| second) {
+            Ok(i) => pairs
+                .get(i)
+                .and_then(|&(_, start, end)| self.pair_items.get(start as usize..end as usize))
+                .unwrap_or(&[]),
+            Err(_) => &[],
+        }
+    }
+
+    /// The ids of the patterns that may start at token `at` (possibly repeated), for any token.
+    fn candidates_any(&self, tokens: &Tokens, at: usize, out: &mut Vec<u32>) {
         out.clear();
         let Some(token) = tokens.list.get(at) else {
             return;
