@@ -153,3 +153,24 @@ test('strings: placeholders filled as chrome.i18n does, for a language a guardia
   assert.equal(format({ message: 'Lindungi memberi peringatan tentang $CATEGORY$ di $SITE$.', placeholders: { category: { content: '$1' }, site: { content: '$2' } } }, ['perundungan', 'discord.com']),
     'Lindungi memberi peringatan tentang perundungan di discord.com.');
 });
+
+test('outbox: an alert queued while a delivery is on the wire is neither lost nor sent twice', async () => {
+  const storage = area();
+  const delivered = [];
+  let release;
+  const slow = new Promise((resolve) => { release = resolve; });
+  const deliver = async (channel, a) => {
+    if (a.id === 'first') await slow;
+    delivered.push(a.id);
+  };
+  const outbox = new Outbox(storage, deliver);
+  const first = outbox.enqueue({ ...alert, id: 'first' }, ['webhook']);
+  await new Promise((r) => setTimeout(r, 10));
+  const second = outbox.enqueue({ ...alert, id: 'second' }, ['webhook']);
+  await new Promise((r) => setTimeout(r, 10));
+  release();
+  await Promise.all([first, second]);
+  // No alarm needed: the run that was busy goes round again for what came in meanwhile.
+  assert.deepEqual(delivered.sort(), ['first', 'second']);
+  assert.deepEqual(await outbox.entries(), []);
+});

@@ -26,34 +26,61 @@ export class Outbox {
     this.deliverOne = deliver;
     this.now = now;
     this.running = null;
+    this.again = false;
+    this.lock = Promise.resolve();
   }
 
   async entries() {
     return (await this.storage.get(KEY))[KEY] ?? [];
   }
 
+  /**
+   * Changes the stored entries with `change(entries)`, one change at a time: a delivery run and
+   * a new alert must never overwrite each other's writes (that would lose or repeat an alert).
+   */
+  mutate(change) {
+    const step = this.lock.then(async () => {
+      const entries = await this.entries();
+      const result = change(entries);
+      await this.storage.set({ [KEY]: entries });
+      return result;
+    });
+    this.lock = step.catch((error) => console.error('Lindungi: outbox not saved:', error));
+    return step;
+  }
+
   /** Queues `alert` for each channel, then tries to deliver. */
   async enqueue(alert, channels) {
     if (channels.length === 0) return;
-    const entries = await this.entries();
-    for (const channel of channels) {
-      entries.push({ channel, alert, attempts: 0, due: this.now(), lastError: null, queued: this.now() });
-    }
-    const dropped = entries.splice(0, Math.max(0, entries.length - MAX_ENTRIES));
-    await this.storage.set({ [KEY]: entries });
+    const dropped = await this.mutate((entries) => {
+      for (const channel of channels) {
+        entries.push({ channel, alert, attempts: 0, due: this.now(), lastError: null, queued: this.now() });
+      }
+      return entries.splice(0, Math.max(0, entries.length - MAX_ENTRIES));
+    });
     if (dropped.length > 0) console.error(`Lindungi: outbox full, dropped ${dropped.length} oldest alert(s)`);
     await this.deliver();
   }
 
-  /** Delivers every entry that is due; one run at a time. */
+  /** Delivers every entry that is due; one run at a time, again if more came in meanwhile. */
   deliver() {
-    this.running ??= this.run().finally(() => {
+    if (this.running) {
+      this.again = true;
+      return this.running;
+    }
+    this.running = (async () => {
+      do {
+        this.again = false;
+        await this.run();
+      } while (this.again);
+    })().finally(() => {
       this.running = null;
     });
     return this.running;
   }
 
   async run() {
+    await this.lock;
     const due = (await this.entries()).filter((e) => e.due <= this.now());
     for (const entry of due) {
       let error = null;
@@ -62,18 +89,17 @@ export class Outbox {
       } catch (e) {
         error = String(e?.message ?? e);
       }
-      // Re-read: new alerts may have been queued while this one was on the wire.
-      const entries = await this.entries();
-      const index = entries.findIndex((e) => e.channel === entry.channel && e.alert.id === entry.alert.id);
-      if (index < 0) continue;
-      if (error === null) {
-        entries.splice(index, 1);
-      } else {
-        const attempts = entries[index].attempts + 1;
-        entries[index] = { ...entries[index], attempts, due: this.now() + retryDelay(attempts), lastError: error };
-        console.warn(`Lindungi: ${entry.channel} alert not delivered (attempt ${attempts}): ${error}`);
-      }
-      await this.storage.set({ [KEY]: entries });
+      await this.mutate((entries) => {
+        const index = entries.findIndex((e) => e.channel === entry.channel && e.alert.id === entry.alert.id);
+        if (index < 0) return;
+        if (error === null) {
+          entries.splice(index, 1);
+        } else {
+          const attempts = entries[index].attempts + 1;
+          entries[index] = { ...entries[index], attempts, due: this.now() + retryDelay(attempts), lastError: error };
+          console.warn(`Lindungi: ${entry.channel} alert not delivered (attempt ${attempts}): ${error}`);
+        }
+      });
     }
   }
 }
