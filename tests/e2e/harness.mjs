@@ -208,20 +208,24 @@ export async function startSession({ lang = 'en' } = {}) {
       browser: { enable_spellchecking: false },
       spellcheck: { dictionaries: [], dictionary: '', use_spelling_service: false },
     }));
-    session.ctx = await chromium.launchPersistentContext(profile, {
-      executablePath: CHROMIUM,
-      headless: true,
-      ignoreHTTPSErrors: true,
-      locale: lang,
-      viewport: { width: 1000, height: 720 },
-      args,
-    });
-    await session.ctx.addInitScript(RECORD_WARNINGS);
-    session.ctx.on('serviceworker', (worker) => {
-      if (worker.url().startsWith(`chrome-extension://${EXTENSION_ID}/`)) worker.evaluate(PROBE).catch(() => {});
-    });
-    const worker = await serviceWorker(session);
-    await worker.evaluate(PROBE);
+    // The whole browser, on the same profile: what the extension stored survives a restart.
+    session.launch = async () => {
+      session.ctx = await chromium.launchPersistentContext(profile, {
+        executablePath: CHROMIUM,
+        headless: true,
+        ignoreHTTPSErrors: true,
+        locale: lang,
+        viewport: { width: 1000, height: 720 },
+        args,
+      });
+      await session.ctx.addInitScript(RECORD_WARNINGS);
+      session.ctx.on('serviceworker', (worker) => {
+        if (worker.url().startsWith(`chrome-extension://${EXTENSION_ID}/`)) worker.evaluate(PROBE).catch(() => {});
+      });
+      const worker = await serviceWorker(session);
+      await worker.evaluate(PROBE);
+    };
+    await session.launch();
   } catch (error) {
     await closeSession(session);
     throw error;
@@ -234,6 +238,12 @@ export async function startSession({ lang = 'en' } = {}) {
     openSite: (site, conversation) => openPage(session, session.siteUrl(site, conversation), { history: [SITES[site].history] }),
     serviceWorker: () => serviceWorker(session),
     restartServiceWorker: () => restartServiceWorker(session),
+    /** Closes the browser and starts it again on the same profile. */
+    restartBrowser: async () => {
+      await session.ctx?.close();
+      session.ctx = null;
+      await session.launch();
+    },
     waitForScanned: (page, texts, options) => waitForScanned(session, page, texts, options),
     close: () => closeSession(session),
   });
