@@ -30,9 +30,10 @@ extension: wasm
 
 tools: $(STAMPS)/rust-tools $(STAMPS)/npm
 
-# Debian's Chromium for the real-browser tests (never a browser download).
+# Debian's Chromium for the real-browser tests (never a browser download), and openssl, which
+# the tests use for a throwaway certificate.
 browser:
-	@command -v chromium >/dev/null || (apt-get update && apt-get install -y --no-install-recommends chromium chromium-driver)
+	@(command -v chromium && command -v openssl) >/dev/null || (apt-get update && apt-get install -y --no-install-recommends chromium chromium-driver openssl)
 
 $(STAMPS)/rust-tools: Cargo.lock
 	rustup target add wasm32-unknown-unknown
