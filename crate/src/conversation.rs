@@ -10,7 +10,7 @@ use crate::detector::{Analysis, Detector};
 use crate::error::Error;
 use crate::rules::CUES;
 use crate::verdict::{
-    scores_to_categories, Category, CategoryScore, Context, Direction, Level, Verdict,
+    level_in, scores_to_categories, Category, CategoryScore, Context, Direction, Level, Verdict,
 };
 use serde::{Deserialize, Serialize};
 
@@ -71,10 +71,7 @@ pub struct ConversationVerdict {
 impl ConversationVerdict {
     /// The level of one category ([`Level::None`] when absent).
     pub fn level_of(&self, category: Category) -> Level {
-        self.categories
-            .iter()
-            .find(|c| c.category == category)
-            .map_or(Level::None, |c| c.level)
+        level_in(&self.categories, category)
     }
 }
 
@@ -241,8 +238,7 @@ impl Conversation {
         // Details given to someone who shows signs of grooming matter more.
         let boost = if grooming >= 0.15 { 1.5 } else { 1.0 };
         scores[Category::PersonalInfo.index()] = (self.child.personal_info * boost).min(1.0);
-        let categories = scores_to_categories(scores);
-        let level = categories.first().map_or(Level::None, |c| c.level);
+        let (level, categories) = scores_to_categories(scores);
         ConversationVerdict { level, categories }
     }
 

@@ -201,10 +201,7 @@ pub struct Verdict {
 impl Verdict {
     /// The level of one category ([`Level::None`] when absent).
     pub fn level_of(&self, category: Category) -> Level {
-        self.categories
-            .iter()
-            .find(|c| c.category == category)
-            .map_or(Level::None, |c| c.level)
+        level_in(&self.categories, category)
     }
 
     /// The score of one category (0 when absent).
@@ -217,8 +214,7 @@ impl Verdict {
 
     /// Builds the category list and overall level from one score per category.
     pub(crate) fn from_scores(scores: [f32; 6], signals: Vec<Signal>) -> Verdict {
-        let categories = scores_to_categories(scores);
-        let level = categories.first().map_or(Level::None, |c| c.level);
+        let (level, categories) = scores_to_categories(scores);
         Verdict {
             level,
             categories,
@@ -227,8 +223,17 @@ impl Verdict {
     }
 }
 
-/// The categories at low or above, most severe first (profanity never above low).
-pub(crate) fn scores_to_categories(scores: [f32; 6]) -> Vec<CategoryScore> {
+/// The level of `category` among `categories` ([`Level::None`] when absent).
+pub(crate) fn level_in(categories: &[CategoryScore], category: Category) -> Level {
+    categories
+        .iter()
+        .find(|c| c.category == category)
+        .map_or(Level::None, |c| c.level)
+}
+
+/// The categories at low or above, most severe first (profanity never above low), and the
+/// highest level among them.
+pub(crate) fn scores_to_categories(scores: [f32; 6]) -> (Level, Vec<CategoryScore>) {
     let mut categories: Vec<CategoryScore> = Category::ALL
         .into_iter()
         .map(|category| {
@@ -251,7 +256,8 @@ pub(crate) fn scores_to_categories(scores: [f32; 6]) -> Vec<CategoryScore> {
             .then(b.score.total_cmp(&a.score))
             .then(a.category.cmp(&b.category))
     });
-    categories
+    let level = categories.first().map_or(Level::None, |c| c.level);
+    (level, categories)
 }
 
 impl Verdict {
