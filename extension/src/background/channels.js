@@ -35,7 +35,7 @@ export function configuredChannels(settings) {
   return channels;
 }
 
-/** A short, minimal push text: no message content, ever. */
+/** A short, minimal push or notification text: no message content, ever. */
 export function ntfyText(alert, t) {
   return t('alertPushText', [t(`categoryName_${alert.category}`), t(`levelName_${alert.level}`), alert.site]);
 }

@@ -9,7 +9,7 @@ import { ConversationStore } from './conversations.js';
 import { appendAlert } from './alerts.js';
 import { siteInfo } from './sites.js';
 import { loadSettings, siteIsWatched } from './settings.js';
-import { configuredChannels, send } from './channels.js';
+import { configuredChannels, ntfyText, send } from './channels.js';
 import { Outbox } from './outbox.js';
 import { keepBundle, makeBundle } from './evidence.js';
 import { loadMessages } from './strings.js';
@@ -24,14 +24,17 @@ const conversations = new ConversationStore(chrome.storage.session);
 const t = (key, subs) => chrome.i18n.getMessage(key, subs) || key;
 
 let settingsReady = loadSettings(chrome.storage);
-chrome.storage.onChanged.addListener(async (_changes, area) => {
+chrome.storage.onChanged.addListener(async (changes, area) => {
   if (area === 'managed') {
     // A real policy change (not the start-up race the cache covers): a removed policy is
     // removed here too, so dropping lockSettings from the policy unlocks the options.
     const current = await chrome.storage.managed.get(null).catch(() => ({}));
     await chrome.storage.local.set({ managedCache: current });
   }
-  if (area === 'managed' || area === 'local') settingsReady = loadSettings(chrome.storage);
+  // The alert log and the outbox are written to storage.local too: only settings matter here.
+  if (area === 'managed' || (area === 'local' && ('settings' in changes || 'managedCache' in changes))) {
+    settingsReady = loadSettings(chrome.storage);
+  }
 });
 
 const outbox = new Outbox(chrome.storage.local, async (channel, alert) => {
@@ -50,7 +53,7 @@ async function showNotification(alert) {
     type: 'basic',
     iconUrl: chrome.runtime.getURL('icons/128.png'),
     title: 'Lindungi',
-    message: t('alertPushText', [t(`categoryName_${alert.category}`), t(`levelName_${alert.level}`), alert.site]),
+    message: ntfyText(alert, t),
   });
 }
 
