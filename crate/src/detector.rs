@@ -4,6 +4,7 @@
 use crate::error::Error;
 use crate::lexicon::Lexicon;
 use crate::matcher::{could_match, match_at, signature, Index};
+use crate::model::{Feature, Model, ModelHit, WEIGHT as MODEL_WEIGHT};
 use crate::recognize::{email_addresses, phone_numbers};
 use crate::rules::{SafeScope, SafeTarget, CUES, LANGUAGES, PATTERNS, SAFE};
 use crate::tokenize::{tokenize, Tokens};
@@ -41,9 +42,19 @@ fn direction_factor(direction: Direction, category: Category) -> f32 {
 }
 
 /// Builds a [`Detector`] with options.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug)]
 pub struct DetectorBuilder {
     languages: Option<Vec<String>>,
+    model: bool,
+}
+
+impl Default for DetectorBuilder {
+    fn default() -> DetectorBuilder {
+        DetectorBuilder {
+            languages: None,
+            model: true,
+        }
+    }
 }
 
 impl DetectorBuilder {
@@ -53,12 +64,21 @@ impl DetectorBuilder {
     }
 
     /// Only these languages' rules (codes such as `"en"`, `"id"`; see [`Detector::languages`]).
+    /// The learned scorer is not per language and stays on unless [`DetectorBuilder::model`]
+    /// turns it off.
     pub fn languages<I, S>(mut self, languages: I) -> DetectorBuilder
     where
         I: IntoIterator<Item = S>,
         S: Into<String>,
     {
         self.languages = Some(languages.into_iter().map(Into::into).collect());
+        self
+    }
+
+    /// Whether the learned scorer adds its `<category>.model` signals (on by default; off gives
+    /// the rules alone, for comparison).
+    pub fn model(mut self, enabled: bool) -> DetectorBuilder {
+        self.model = enabled;
         self
     }
 
@@ -103,6 +123,7 @@ impl DetectorBuilder {
             patterns,
             safe,
             enabled,
+            model: if self.model { Model::shipped() } else { None },
             phone_cue: cue_index("personal_info.phone"),
             email_cue: cue_index("personal_info.email"),
         })
@@ -130,6 +151,7 @@ pub struct Detector {
     patterns: Index,
     safe: Index,
     enabled: Vec<bool>,
+    model: Option<Model>,
     /// The cues of the personal details recognised by shape (indexes into `CUES`).
     phone_cue: Option<u16>,
     email_cue: Option<u16>,
@@ -145,6 +167,7 @@ struct Scratch {
     safe_matches: Vec<(u32, usize, usize)>,
     cue_weights: Vec<f32>,
     per_cue_signals: Vec<usize>,
+    model_hits: Vec<ModelHit>,
 }
 
 thread_local! {
@@ -180,6 +203,19 @@ pub(crate) struct Analysis {
     pub(crate) verdict: Verdict,
     /// The strongest weight of each cue that fired (index into `CUES`), after context.
     pub(crate) cue_weights: Vec<(u16, f32)>,
+    /// Per category (`Category::index`): a cue of it was negated.
+    pub(crate) negated: [bool; 6],
+}
+
+/// What the learned scorer reads in a message (see [`Detector::model_input`]).
+#[doc(hidden)]
+#[derive(Debug)]
+pub struct ModelInput {
+    /// Hashed words, word pairs and rule cues.
+    pub features: Vec<Feature>,
+    /// Per category (in [`Category::ALL`] order): the rules saw a negation or a benign sense
+    /// of it, so the scorer's cue for it does not fire.
+    pub overruled: [bool; 6],
 }
 
 impl Detector {
@@ -213,18 +249,50 @@ impl Detector {
         self.analyse(text, context).verdict
     }
 
+    /// Whether the learned scorer is on.
+    pub fn has_model(&self) -> bool {
+        self.model.is_some()
+    }
+
+    /// What the learned scorer reads in `text` as one message, as the trainer sees it: its
+    /// features (with the rule cues of this detector's rules alone), and the categories where
+    /// the rules overrule it.
+    #[doc(hidden)]
+    pub fn model_input(&self, text: &str, context: &Context) -> ModelInput {
+        let analysis = self.analyse_with(text, context, None);
+        let mut scratch = Scratch::default();
+        let overruled = Category::ALL.map(|c| {
+            analysis.negated[c.index()]
+                || self.safe_aimed_at(text, c, &mut scratch.tokens, &mut scratch.candidates)
+        });
+        ModelInput {
+            features: crate::model::features(text, &self.lexicon, &analysis.verdict.signals),
+            overruled,
+        }
+    }
+
     pub(crate) fn analyse(&self, text: &str, context: &Context) -> Analysis {
+        self.analyse_with(text, context, self.model.as_ref())
+    }
+
+    fn analyse_with(&self, text: &str, context: &Context, model: Option<&Model>) -> Analysis {
         // A scan never calls another, so the scratch is always free; a fresh one keeps this
         // correct (only slower) if that ever changed.
         SCRATCH
             .try_with(|scratch| match scratch.try_borrow_mut() {
-                Ok(mut scratch) => self.analyse_in(text, context, &mut scratch),
-                Err(_) => self.analyse_in(text, context, &mut Scratch::default()),
+                Ok(mut scratch) => self.analyse_in(text, context, model, &mut scratch),
+                Err(_) => self.analyse_in(text, context, model, &mut Scratch::default()),
             })
-            .unwrap_or_else(|_| self.analyse_in(text, context, &mut Scratch::default()))
+            .unwrap_or_else(|_| self.analyse_in(text, context, model, &mut Scratch::default()))
     }
 
-    fn analyse_in(&self, text: &str, context: &Context, scratch: &mut Scratch) -> Analysis {
+    fn analyse_in(
+        &self,
+        text: &str,
+        context: &Context,
+        model: Option<&Model>,
+        scratch: &mut Scratch,
+    ) -> Analysis {
         let Scratch {
             tokens,
             hits,
@@ -232,12 +300,16 @@ impl Detector {
             safe_matches,
             cue_weights,
             per_cue_signals,
+            model_hits,
         } = scratch;
         cue_weights.clear();
         cue_weights.resize(CUES.len(), 0.0);
         per_cue_signals.clear();
         per_cue_signals.resize(CUES.len(), 0);
         let mut signals = Vec::new();
+        // Categories the rules saw negated ("you're not stupid"): the learned scorer does not
+        // overrule them (nor a benign sense that a safe pattern names; see `safe_aimed_at`).
+        let mut negated = [false; 6];
         for (base, chunk) in chunks(text) {
             tokenize(chunk, base, &self.lexicon, tokens);
             let tokens = &*tokens;
@@ -252,6 +324,7 @@ impl Detector {
                 if let Some((start, end)) = hit.tokens {
                     if hit.negatable && self.negated(tokens, start) {
                         weight *= NEGATED_WEIGHT;
+                        negated[category.index()] = true;
                     } else if category == Category::Bullying && self.targeted(tokens, start, end) {
                         weight = weight.max((weight * TARGETED_FACTOR).min(TARGETED_CAP));
                     }
@@ -283,6 +356,30 @@ impl Detector {
             }
             overlaps
         });
+        // The learned scorer reads the text with the rule cues found (merged, as the trainer saw
+        // them) and may add its own cue to a category.
+        if let Some(model) = model {
+            model_hits.clear();
+            model.score(text, &self.lexicon, &signals, model_hits);
+            for hit in model_hits.iter() {
+                let cue = &CUES[usize::from(hit.cue)];
+                if negated[cue.category.index()]
+                    || self.safe_aimed_at(text, cue.category, tokens, candidates)
+                {
+                    continue;
+                }
+                let weight = MODEL_WEIGHT * direction_factor(context.direction, cue.category);
+                cue_weights[usize::from(hit.cue)] = weight;
+                if weight >= MIN_SIGNAL_WEIGHT && signals.len() < MAX_SIGNALS {
+                    signals.push(Signal {
+                        category: cue.category,
+                        cue: cue.id,
+                        start: hit.start,
+                        end: hit.end,
+                    });
+                }
+            }
+        }
         signals.sort_by_key(|s| (s.start, s.end, s.cue));
         let mut scores = [0.0f32; 6];
         let mut remaining = [1.0f32; 6];
@@ -300,6 +397,7 @@ impl Detector {
         Analysis {
             verdict: Verdict::from_scores(scores, signals),
             cue_weights: fired,
+            negated,
         }
     }
 
@@ -360,7 +458,7 @@ impl Detector {
         }
         hits.retain(|hit| {
             let cue = &CUES[usize::from(hit.cue)];
-            !safe_matches.iter().any(|&(id, start, end)| {
+            let cancelled = safe_matches.iter().any(|&(id, start, end)| {
                 let safe = &SAFE[id as usize];
                 let aimed = match safe.target {
                     SafeTarget::All => true,
@@ -373,8 +471,41 @@ impl Detector {
                         (false, Some((s, e))) => s < end && start < e,
                         (false, None) => false,
                     }
-            })
+            });
+            !cancelled
         });
+    }
+
+    /// Whether a safe pattern aimed at `category` (or one of its cues) matches anywhere in
+    /// `text`: the rules know a benign sense of it here. Only asked when the learned scorer
+    /// would add a cue, so it tokenises again rather than slowing every scan.
+    fn safe_aimed_at(
+        &self,
+        text: &str,
+        category: Category,
+        tokens: &mut Tokens,
+        candidates: &mut Vec<u32>,
+    ) -> bool {
+        chunks(text).any(|(base, chunk)| {
+            tokenize(chunk, base, &self.lexicon, tokens);
+            let words = signature(tokens);
+            (0..tokens.list.len()).any(|i| {
+                self.safe
+                    .candidates(tokens, i, candidates)
+                    .iter()
+                    .any(|&id| {
+                        let safe = &SAFE[id as usize];
+                        let aimed = match safe.target {
+                            SafeTarget::All => true,
+                            SafeTarget::Category(c) => c == category,
+                            SafeTarget::Cue(c) => CUES[usize::from(c)].category == category,
+                        };
+                        aimed
+                            && could_match(safe.required, words)
+                            && match_at(safe.elements, tokens, i).is_some()
+                    })
+            })
+        })
     }
 
     fn add_shape_hits(&self, chunk: &str, base: usize, hits: &mut Vec<Hit>) {

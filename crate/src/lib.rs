@@ -28,6 +28,7 @@ mod error;
 mod fold_table;
 mod lexicon;
 mod matcher;
+mod model;
 mod normalize;
 mod recognize;
 mod rules;
@@ -37,8 +38,10 @@ mod verdict;
 mod wasm;
 
 pub use conversation::{Conversation, ConversationScan, ConversationVerdict, Report, MAX_AUTHORS};
-pub use detector::{Detector, DetectorBuilder};
+pub use detector::{Detector, DetectorBuilder, ModelInput};
 pub use error::Error;
+#[doc(hidden)]
+pub use model::{Feature, MIN_FEATURES as MODEL_MIN_FEATURES, WEIGHT as MODEL_WEIGHT};
 pub use verdict::{Category, CategoryScore, Context, Direction, Level, Signal, Verdict};
 
 /// The README's Rust examples, run as doctests so they stay true.

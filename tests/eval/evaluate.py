@@ -356,13 +356,16 @@ def combine_lindungi(row: dict, outputs: list[dict]) -> dict:
 
 
 class Lindungi(System):
-    """The `lindungi scan` CLI: one process per corpus, input via a temporary file."""
+    """The `lindungi scan` CLI: one process per corpus, input via a temporary file.
+    `model=False` runs it with `--no-model` (the rules alone) as the system `lindungi-rules`."""
 
     name = "lindungi"
 
-    def __init__(self, binary: Path, languages: str | None = None):
+    def __init__(self, binary: Path, languages: str | None = None, model: bool = True):
         self.binary = Path(binary)
         self.languages = languages
+        self.model = model
+        self.name = "lindungi" if model else "lindungi-rules"
 
     def describe(self) -> str:
         try:
@@ -371,7 +374,8 @@ class Lindungi(System):
             ).stdout.strip()
         except OSError:
             version = "?"
-        return f"{version or 'lindungi'} ({self.binary})"
+        what = "" if self.model else ", rules alone (--no-model)"
+        return f"{version or 'lindungi'} ({self.binary}{what})"
 
     def scan(self, lines: list[str]) -> list[dict]:
         with tempfile.NamedTemporaryFile("w", encoding="utf-8", suffix=".jsonl", delete=False) as f:
@@ -382,6 +386,8 @@ class Lindungi(System):
             cmd = [str(self.binary), "scan"]
             if self.languages:
                 cmd += ["--languages", self.languages]
+            if not self.model:
+                cmd.append("--no-model")
             proc = subprocess.run(cmd + [path], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
         finally:
             os.unlink(path)
@@ -534,7 +540,7 @@ PEER_FACTORIES: dict[str, Any] = {
     "obscenity": obscenity_peer,
     "profanity-check": profanity_check_peer,
 }
-SYSTEM_NAMES = ("lindungi", *PEER_FACTORIES)
+SYSTEM_NAMES = ("lindungi", "lindungi-rules", *PEER_FACTORIES)
 
 
 # --------------------------------------------------------------------------------------------
@@ -752,7 +758,7 @@ def evaluate_targets(report: dict) -> dict:
     names = [s["name"] for s in report["systems"]]
     if "lindungi" not in names:
         return {"items": [], "summary": []}
-    peers = [n for n in names if n != "lindungi"]
+    peers = [n for n in names if n not in ("lindungi", "lindungi-rules")]
     corpora = report["corpora"]
     items: list[dict] = []
 
@@ -1290,12 +1296,12 @@ def build_systems(args: argparse.Namespace) -> list[System]:
     systems: list[System] = []
     missing = []
     for name in dict.fromkeys(names):
-        if name == "lindungi":
+        if name in ("lindungi", "lindungi-rules"):
             binary = Path(args.bin)
             if not binary.is_absolute():
                 binary = (REPO_ROOT / binary) if not binary.exists() else binary.resolve()
             ensure_binary(binary)
-            systems.append(Lindungi(binary, args.languages))
+            systems.append(Lindungi(binary, args.languages, model=name == "lindungi"))
             continue
         peer = PEER_FACTORIES[name]()
         why = peer.missing()

@@ -13,7 +13,7 @@ lindungi — find grooming, bullying, sexual solicitation, self-harm talk and sh
 details in chat messages (Indonesian and English), on this machine.
 
 USAGE:
-    lindungi scan [--languages en,id] [FILE]
+    lindungi scan [--languages en,id] [--no-model] [FILE]
     lindungi --help | --version
 
 scan reads JSON Lines from FILE, or from standard input when FILE is absent or '-'. Each line:
@@ -32,6 +32,7 @@ the scan goes on and exits with status 2 at the end.
 
 OPTIONS:
     --languages L   comma-separated language codes to use (default: all compiled in)
+    --no-model      the rules alone, without the learned scorer's `<category>.model` cues
 ";
 
 #[derive(Serialize)]
@@ -89,6 +90,7 @@ fn scan_command(args: &[String]) -> Result<bool, String> {
                 let list = rest.next().ok_or("--languages needs a value")?;
                 builder = builder.languages(list.split(',').map(str::trim));
             }
+            "--no-model" => builder = builder.model(false),
             path if file.is_none() => file = Some(path.to_string()),
             extra => return Err(format!("unexpected argument {extra:?}")),
         }

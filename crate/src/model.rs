@@ -1,0 +1,427 @@
+//! The learned scorer: one small linear model per category over hashed words, word pairs and
+//! the rule cues of a message, trained by `make train` (see `model/README.md`).
+//!
+//! Rules stay the explanation. The model only adds a `<category>.model` signal, on the words
+//! that weighed most, when it is confident; it never lowers what the rules found.
+
+use crate::lexicon::Lexicon;
+use crate::normalize::{fold_char, is_apostrophe, leet_letter, Folded};
+use crate::rules::CUES;
+use crate::verdict::{Category, Signal};
+use std::cell::Cell;
+
+/// The model's parameters and its weights, written by the trainer.
+const MODEL_TSV: &str = include_str!("../model/model.tsv");
+static MODEL_WEIGHTS: &[u8] = include_bytes!("../model/weights.bin");
+
+/// The model reads a long text in windows of about this many bytes (lines kept whole where they
+/// fit), as it was trained on messages, and keeps each category's most confident window.
+const WINDOW_BYTES: usize = 1024;
+/// Words longer than this are cut: they are junk or keyboard mashing, never a known feature.
+const MAX_WORD_BYTES: usize = 32;
+/// Feature values are scaled by 1/sqrt(feature count), as if a text had at least this many:
+/// a message of two words is too little evidence to be sure of anything.
+pub const MIN_FEATURES: usize = 10;
+/// Weight of the model's cue: a warning on its own. The model speaks only when it is sure (a
+/// weaker voice, repeated over a long chat, adds up to false alarms).
+pub const WEIGHT: f32 = 0.55;
+
+const UNIGRAM_SEED: u32 = 0x811C_9DC5;
+const CUE_SEED: u32 = 0x9E37_79B9;
+const NUMBER_WORD: &str = "#";
+
+/// 32-bit FNV-1a from `seed`: the same on every platform, so training and scanning agree.
+fn fnv1a(seed: u32, bytes: &[u8]) -> u32 {
+    bytes
+        .iter()
+        .fold(seed, |h, &b| (h ^ u32::from(b)).wrapping_mul(0x0100_0193))
+}
+
+/// The hash of a pair of adjacent words.
+fn pair_hash(first: u32, second: u32) -> u32 {
+    let h = first.rotate_left(13) ^ second.wrapping_mul(0x85EB_CA6B);
+    (h ^ (h >> 16)).wrapping_mul(0xC2B2_AE35)
+}
+
+/// One word as the model sees it.
+#[derive(Clone, Copy, Debug)]
+struct Word {
+    start: u32,
+    end: u32,
+    hash: u32,
+}
+
+/// One feature of a text: its hash, and the bytes of the text it stands for.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Feature {
+    /// Hash of the feature (a word, a word pair or a cue).
+    pub hash: u32,
+    /// Byte span in the text, for explanations.
+    pub start: usize,
+    /// End of the span (exclusive).
+    pub end: usize,
+}
+
+/// Normalises one word in place: leetspeak inside words with letters (`b0d0h`), a letter
+/// repeated three times or more shrunk to two inside the word (`goooood`) and to one at its end
+/// (`bodohhhh`, `pleaseee`), numbers as one shape.
+fn normalise_word(word: &mut String, scratch: &mut String) {
+    let has_letter = word.chars().any(char::is_alphabetic);
+    if !has_letter {
+        word.clear();
+        word.push_str(NUMBER_WORD);
+        return;
+    }
+    scratch.clear();
+    let mut last = None;
+    let mut run = 0;
+    for c in word.chars() {
+        let c = if c.is_ascii_digit() {
+            leet_letter(c).unwrap_or(c)
+        } else {
+            c
+        };
+        if Some(c) == last {
+            run += 1;
+        } else {
+            run = 1;
+            last = Some(c);
+        }
+        if run <= 2 && scratch.len() + c.len_utf8() <= MAX_WORD_BYTES {
+            scratch.push(c);
+        }
+    }
+    if run >= 3 {
+        scratch.pop();
+    }
+    std::mem::swap(word, scratch);
+}
+
+/// The words of `text` (offsets shifted by `base`), folded like the rules' words are.
+fn words(text: &str, base: usize, lexicon: &Lexicon, buffers: &mut Buffers) {
+    let Buffers {
+        words: out,
+        word,
+        scratch,
+        ..
+    } = buffers;
+    out.clear();
+    word.clear();
+    let mut start = 0;
+    let mut end = 0;
+    let mut push = |word: &mut String, start: usize, end: usize, out: &mut Vec<Word>| {
+        if word.is_empty() {
+            return;
+        }
+        normalise_word(word, scratch);
+        out.push(Word {
+            start: (base + start) as u32,
+            end: (base + end) as u32,
+            hash: fnv1a(UNIGRAM_SEED, word.as_bytes()),
+        });
+        word.clear();
+    };
+    for (at, c) in text.char_indices() {
+        let next = at + c.len_utf8();
+        if !c.is_ascii() {
+            if let Some(id) = lexicon.emoji(c) {
+                push(word, start, end, out);
+                out.push(Word {
+                    start: (base + at) as u32,
+                    end: (base + next) as u32,
+                    hash: fnv1a(UNIGRAM_SEED, lexicon.word(id).as_bytes()),
+                });
+                continue;
+            }
+        }
+        match fold_char(c) {
+            Folded::Skip => {}
+            Folded::Char(f) if f.is_alphanumeric() => {
+                if word.is_empty() {
+                    start = at;
+                }
+                word.push(f);
+                end = next;
+            }
+            Folded::Char(_) if is_apostrophe(c) && !word.is_empty() => {}
+            Folded::Char(_) => push(word, start, end, out),
+        }
+    }
+    push(word, start, end, out);
+}
+
+/// Appends the features of one window: its words, its adjacent word pairs and the rule cues
+/// whose signals lie in it.
+fn window_features(
+    words: &[Word],
+    cues: &[Signal],
+    from: usize,
+    to: usize,
+    out: &mut Vec<Feature>,
+) {
+    for (i, w) in words.iter().enumerate() {
+        out.push(Feature {
+            hash: w.hash,
+            start: w.start as usize,
+            end: w.end as usize,
+        });
+        if let Some(prev) = i.checked_sub(1).and_then(|p| words.get(p)) {
+            out.push(Feature {
+                hash: pair_hash(prev.hash, w.hash),
+                start: prev.start as usize,
+                end: w.end as usize,
+            });
+        }
+    }
+    for s in cues.iter().filter(|s| s.start >= from && s.start < to) {
+        out.push(Feature {
+            hash: fnv1a(CUE_SEED, s.cue.as_bytes()),
+            start: s.start,
+            end: s.end,
+        });
+    }
+}
+
+/// The features of a whole text read as one window, as the trainer sees a message.
+pub(crate) fn features(text: &str, lexicon: &Lexicon, cues: &[Signal]) -> Vec<Feature> {
+    with_buffers(|b| {
+        words(text, 0, lexicon, b);
+        let mut out = Vec::new();
+        window_features(&b.words, cues, 0, text.len(), &mut out);
+        out
+    })
+}
+
+/// One category's linear model.
+#[derive(Clone, Debug)]
+pub(crate) struct Head {
+    #[cfg_attr(not(test), allow(dead_code))]
+    category: Category,
+    /// The `<category>.model` cue (index into `CUES`).
+    cue: u16,
+    /// A weight is its stored byte (as i8) times `scale`.
+    scale: f32,
+    bias: f32,
+    /// The logit from which the model's cue fires.
+    threshold: f32,
+}
+
+/// A category the model is confident about: its cue, with the span of the feature that
+/// weighed most.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct ModelHit {
+    pub(crate) cue: u16,
+    pub(crate) start: usize,
+    pub(crate) end: usize,
+}
+
+/// The compiled-in model.
+#[derive(Clone, Debug)]
+pub(crate) struct Model {
+    heads: Vec<Head>,
+    bucket_mask: u32,
+    weights: &'static [u8],
+}
+
+#[derive(Default)]
+struct Buffers {
+    words: Vec<Word>,
+    word: String,
+    scratch: String,
+    features: Vec<Feature>,
+}
+
+thread_local! {
+    /// Buffers reused between scans (no result is kept in them).
+    static BUFFERS: Cell<Buffers> = Cell::new(Buffers::default());
+}
+
+/// Runs `f` with this thread's buffers, taken out and put back (never a shared borrow).
+fn with_buffers<R>(f: impl FnOnce(&mut Buffers) -> R) -> R {
+    let mut buffers = BUFFERS.try_with(Cell::take).unwrap_or_default();
+    let result = f(&mut buffers);
+    let _ = BUFFERS.try_with(|cell| cell.set(buffers));
+    result
+}
+
+impl Model {
+    /// The model compiled into the crate, or `None` when its files do not fit together (a test
+    /// makes sure they do).
+    pub(crate) fn shipped() -> Option<Model> {
+        Model::parse(MODEL_TSV, MODEL_WEIGHTS)
+    }
+
+    fn parse(tsv: &str, weights: &'static [u8]) -> Option<Model> {
+        let mut bucket_bits = None;
+        let mut heads = Vec::new();
+        for line in tsv.lines().filter(|l| !l.starts_with('#') && !l.is_empty()) {
+            let fields: Vec<&str> = line.split('\t').collect();
+            match fields.as_slice() {
+                ["bucket_bits", bits] => bucket_bits = bits.parse::<u32>().ok(),
+                ["head", category, scale, bias, threshold] => {
+                    let category = Category::from_name(category)?;
+                    let cue_id = format!("{}.model", category.as_str());
+                    let cue = CUES.iter().position(|c| c.id == cue_id)? as u16;
+                    heads.push(Head {
+                        category,
+                        cue,
+                        scale: scale.parse().ok()?,
+                        bias: bias.parse().ok()?,
+                        threshold: threshold.parse().ok()?,
+                    });
+                }
+                _ => {}
+            }
+        }
+        let bits = bucket_bits.filter(|b| (8..=24).contains(b))?;
+        if heads.is_empty() || weights.len() != (1usize << bits) * heads.len() {
+            return None;
+        }
+        Some(Model {
+            heads,
+            bucket_mask: (1u32 << bits) - 1,
+            weights,
+        })
+    }
+
+    #[cfg(test)]
+    fn heads(&self) -> &[Head] {
+        &self.heads
+    }
+
+    /// The weight of feature `hash` for head `head`.
+    fn weight(&self, hash: u32, head: usize) -> f32 {
+        let bucket = (hash & self.bucket_mask) as usize;
+        let byte = self
+            .weights
+            .get(bucket * self.heads.len() + head)
+            .copied()
+            .unwrap_or(0);
+        f32::from(byte as i8)
+    }
+
+    /// Scores `text` window by window and appends a hit for each category the model is
+    /// confident about. `cues` are the rule signals found in the text.
+    pub(crate) fn score(
+        &self,
+        text: &str,
+        lexicon: &Lexicon,
+        cues: &[Signal],
+        out: &mut Vec<ModelHit>,
+    ) {
+        with_buffers(|b| {
+            // Per head: the best logit so far and the span that explains it.
+            let mut best: Vec<(f32, usize, usize)> =
+                vec![(f32::NEG_INFINITY, 0, 0); self.heads.len()];
+            for (from, window) in windows(text) {
+                words(window, from, lexicon, b);
+                let mut features = std::mem::take(&mut b.features);
+                features.clear();
+                window_features(&b.words, cues, from, from + window.len(), &mut features);
+                self.score_window(&features, &mut best);
+                b.features = features;
+            }
+            for (head, (logit, start, end)) in self.heads.iter().zip(best) {
+                if logit >= head.threshold {
+                    out.push(ModelHit {
+                        cue: head.cue,
+                        start,
+                        end,
+                    });
+                }
+            }
+        });
+    }
+
+    fn score_window(&self, features: &[Feature], best: &mut [(f32, usize, usize)]) {
+        if features.is_empty() {
+            return;
+        }
+        let norm = 1.0 / (features.len().max(MIN_FEATURES) as f32).sqrt();
+        for (h, head) in self.heads.iter().enumerate() {
+            let mut sum = 0.0f32;
+            let mut top = (f32::NEG_INFINITY, 0, 0);
+            for f in features {
+                let w = self.weight(f.hash, h);
+                sum += w;
+                if w > top.0 {
+                    top = (w, f.start, f.end);
+                }
+            }
+            let logit = head.bias + head.scale * sum * norm;
+            if let Some(slot) = best.get_mut(h) {
+                if logit > slot.0 {
+                    *slot = (logit, top.1, top.2);
+                }
+            }
+        }
+    }
+}
+
+/// Splits `text` into windows of whole lines up to `WINDOW_BYTES` (a longer line is cut at a
+/// space or a character boundary). Yields `(offset, window)`.
+fn windows(text: &str) -> impl Iterator<Item = (usize, &str)> {
+    let mut offset = 0;
+    std::iter::from_fn(move || {
+        let rest = text.get(offset..).filter(|r| !r.is_empty())?;
+        let mut cut = rest.len();
+        if rest.len() > WINDOW_BYTES {
+            let mut limit = WINDOW_BYTES;
+            while !rest.is_char_boundary(limit) {
+                limit -= 1;
+            }
+            let window = &rest[..limit];
+            cut = window
+                .rfind('\n')
+                .or_else(|| window.rfind(' '))
+                .filter(|&i| i > 0)
+                .map_or(limit, |i| i + 1);
+        }
+        let piece = (offset, &rest[..cut]);
+        offset += cut;
+        Some(piece)
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_shipped_model_loads_with_a_head_per_cue() {
+        let model = Model::shipped().expect("model/model.tsv and model/weights.bin fit together");
+        assert!(!model.heads().is_empty());
+        for head in model.heads() {
+            assert_eq!(CUES[usize::from(head.cue)].category, head.category);
+            assert!(head.threshold.is_finite());
+        }
+    }
+
+    #[test]
+    fn words_are_folded_like_the_rules_words() {
+        let lexicon = Lexicon::new(&[true, true]);
+        let plain = features("kamu bodoh", &lexicon, &[]);
+        let disguised = features("KAMU b0d0hhhh!!", &lexicon, &[]);
+        assert_eq!(
+            plain.iter().map(|f| f.hash).collect::<Vec<_>>(),
+            disguised.iter().map(|f| f.hash).collect::<Vec<_>>()
+        );
+        // Spans point into the original text.
+        assert_eq!(
+            &"KAMU b0d0hhhh!!"[disguised[1].start..disguised[1].end],
+            "b0d0hhhh"
+        );
+    }
+
+    #[test]
+    fn windows_cover_the_text_once_and_stay_small() {
+        let text = "satu baris\n".repeat(500) + &"x".repeat(3000);
+        let mut covered = 0;
+        for (from, window) in windows(&text) {
+            assert_eq!(from, covered);
+            assert!(window.len() <= WINDOW_BYTES);
+            covered += window.len();
+        }
+        assert_eq!(covered, text.len());
+    }
+}
