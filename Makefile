@@ -11,7 +11,7 @@ export PATH := $(CARGO_BIN):$(CURDIR)/node_modules/.bin:$(PATH)
 WASM_OPT_FLAGS := -O3 --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext --enable-mutable-globals
 STAMPS := target/.stamps
 
-.PHONY: all cli wasm extension tools browser screenshots test test-rust test-wasm test-extension test-eval test-bench lint eval bench fuzz fmt clean
+.PHONY: all cli wasm extension tools browser screenshots test test-rust test-wasm test-extension test-eval test-bench test-train lint eval bench train fuzz fmt clean
 all: cli wasm extension
 
 cli:
@@ -46,7 +46,7 @@ $(STAMPS)/npm: package.json package-lock.json
 	$(NPM) ci --no-audit --no-fund
 	@mkdir -p $(STAMPS) && touch $@
 
-test: lint test-rust test-wasm test-extension test-eval test-bench
+test: lint test-rust test-wasm test-extension test-eval test-bench test-train
 
 lint: tools
 	$(CARGO) fmt --all --check
@@ -84,7 +84,17 @@ test-bench: wasm
 	tests/bench/install.sh
 	node tests/bench/wasm-bench.mjs --quick
 
-# Accuracy on the test splits of ../shared/corpora, Lindungi beside its peers:
+# The learned scorer (crate/model/), retrained from the train-ok corpora in ../shared/corpora and
+# our own examples: deterministic, so the committed files come out byte for byte (see
+# crate/model/README.md). test-train proves that without writing anything.
+train:
+	$(CARGO) run --release -p lindungi-train
+
+test-train:
+	$(CARGO) run --release -p lindungi-train -- --check
+
+# Accuracy on the test splits of ../shared/corpora, Lindungi (with and without the learned
+# scorer: lindungi, lindungi-rules) beside its peers:
 # writes docs/accuracy.md and docs/accuracy.svg (linked from the README).
 eval: cli
 	tests/eval/peers/install.sh

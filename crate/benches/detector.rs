@@ -56,6 +56,18 @@ fn bench(c: &mut Criterion) {
             }
         })
     });
+    // The learned scorer's share: the same messages with the rules alone.
+    let rules_only = Detector::builder()
+        .model(false)
+        .build()
+        .expect("the default languages build");
+    group.bench_function("chat messages, rules alone", |b| {
+        b.iter(|| {
+            for text in MESSAGES {
+                black_box(rules_only.scan(text, &incoming));
+            }
+        })
+    });
     let page = page();
     group.throughput(Throughput::Bytes(page.len() as u64));
     group.sample_size(10);

@@ -6,7 +6,7 @@ use crate::lexicon::Lexicon;
 use crate::matcher::{could_match, match_at, signature, Index};
 use crate::model::{Feature, Model, ModelHit, WEIGHT as MODEL_WEIGHT};
 use crate::recognize::{email_addresses, phone_numbers};
-use crate::rules::{SafeScope, SafeTarget, CUES, LANGUAGES, PATTERNS, SAFE};
+use crate::rules::{SafeDef, SafeScope, SafeTarget, CUES, LANGUAGES, PATTERNS, SAFE};
 use crate::tokenize::{tokenize, Tokens};
 use crate::verdict::{Category, Context, Direction, Signal, Verdict};
 use std::cell::RefCell;
@@ -310,13 +310,24 @@ impl Detector {
         // Categories the rules saw negated ("you're not stupid"): the learned scorer does not
         // overrule them (nor a benign sense that a safe pattern names; see `safe_aimed_at`).
         let mut negated = [false; 6];
+        // Categories a safe pattern matched in, and whether every chunk was looked at for them
+        // (only chunks with hits are).
+        let mut safe_seen = [false; 6];
+        let mut safe_everywhere = true;
         for (base, chunk) in chunks(text) {
             tokenize(chunk, base, &self.lexicon, tokens);
             let tokens = &*tokens;
             let words = signature(tokens);
             hits.clear();
             self.pattern_hits(tokens, words, candidates, hits);
-            self.cancel_safe(tokens, words, candidates, safe_matches, hits);
+            safe_everywhere &= self.cancel_safe(
+                tokens,
+                words,
+                candidates,
+                safe_matches,
+                hits,
+                &mut safe_seen,
+            );
             self.add_shape_hits(chunk, base, hits);
             for hit in hits.iter() {
                 let category = CUES[usize::from(hit.cue)].category;
@@ -363,8 +374,11 @@ impl Detector {
             model.score(text, &self.lexicon, &signals, model_hits);
             for hit in model_hits.iter() {
                 let cue = &CUES[usize::from(hit.cue)];
-                if negated[cue.category.index()]
-                    || self.safe_aimed_at(text, cue.category, tokens, candidates)
+                let c = cue.category.index();
+                if negated[c]
+                    || safe_seen[c]
+                    || (!safe_everywhere
+                        && self.safe_aimed_at(text, cue.category, tokens, candidates))
                 {
                     continue;
                 }
@@ -429,7 +443,9 @@ impl Detector {
         }
     }
 
-    /// Drops hits that a safe pattern (a benign look-alike) covers.
+    /// Drops hits that a safe pattern (a benign look-alike) covers, and marks in `seen` the
+    /// categories the safe patterns that matched are aimed at. Returns whether it looked (it
+    /// does not when there are no hits).
     fn cancel_safe(
         &self,
         tokens: &Tokens,
@@ -437,9 +453,10 @@ impl Detector {
         candidates: &mut Vec<u32>,
         safe_matches: &mut Vec<(u32, usize, usize)>,
         hits: &mut Vec<Hit>,
-    ) {
+        seen: &mut [bool; 6],
+    ) -> bool {
         if hits.is_empty() {
-            return;
+            return false;
         }
         safe_matches.clear();
         for i in 0..tokens.list.len() {
@@ -453,8 +470,13 @@ impl Detector {
                 }
             }
         }
+        for &(id, _, _) in safe_matches.iter() {
+            for category in Category::ALL {
+                seen[category.index()] |= aimed_at(&SAFE[id as usize], category);
+            }
+        }
         if safe_matches.is_empty() {
-            return;
+            return true;
         }
         hits.retain(|hit| {
             let cue = &CUES[usize::from(hit.cue)];
@@ -474,6 +496,7 @@ impl Detector {
             });
             !cancelled
         });
+        true
     }
 
     /// Whether a safe pattern aimed at `category` (or one of its cues) matches anywhere in
@@ -495,12 +518,7 @@ impl Detector {
                     .iter()
                     .any(|&id| {
                         let safe = &SAFE[id as usize];
-                        let aimed = match safe.target {
-                            SafeTarget::All => true,
-                            SafeTarget::Category(c) => c == category,
-                            SafeTarget::Cue(c) => CUES[usize::from(c)].category == category,
-                        };
-                        aimed
+                        aimed_at(safe, category)
                             && could_match(safe.required, words)
                             && match_at(safe.elements, tokens, i).is_some()
                     })
@@ -543,6 +561,15 @@ impl Detector {
         tokens.list[start.saturating_sub(3)..to]
             .iter()
             .any(|t| t.sentence == sentence && self.lexicon.is_second_person(t.word))
+    }
+}
+
+/// Whether a safe pattern is aimed at `category` (or at one of its cues).
+fn aimed_at(safe: &SafeDef, category: Category) -> bool {
+    match safe.target {
+        SafeTarget::All => true,
+        SafeTarget::Category(c) => c == category,
+        SafeTarget::Cue(c) => CUES[usize::from(c)].category == category,
     }
 }
 

@@ -26,6 +26,8 @@ pub const MIN_FEATURES: usize = 10;
 /// weaker voice, repeated over a long chat, adds up to false alarms).
 pub const WEIGHT: f32 = 0.55;
 
+/// At most this many categories have a head.
+const MAX_HEADS: usize = 4;
 const UNIGRAM_SEED: u32 = 0x811C_9DC5;
 const CUE_SEED: u32 = 0x9E37_79B9;
 const NUMBER_WORD: &str = "#";
@@ -274,7 +276,10 @@ impl Model {
             }
         }
         let bits = bucket_bits.filter(|b| (8..=24).contains(b))?;
-        if heads.is_empty() || weights.len() != (1usize << bits) * heads.len() {
+        if heads.is_empty()
+            || heads.len() > MAX_HEADS
+            || weights.len() != (1usize << bits) * heads.len()
+        {
             return None;
         }
         Some(Model {
@@ -287,17 +292,6 @@ impl Model {
     #[cfg(test)]
     fn heads(&self) -> &[Head] {
         &self.heads
-    }
-
-    /// The weight of feature `hash` for head `head`.
-    fn weight(&self, hash: u32, head: usize) -> f32 {
-        let bucket = (hash & self.bucket_mask) as usize;
-        let byte = self
-            .weights
-            .get(bucket * self.heads.len() + head)
-            .copied()
-            .unwrap_or(0);
-        f32::from(byte as i8)
     }
 
     /// Scores `text` window by window and appends a hit for each category the model is
@@ -337,22 +331,28 @@ impl Model {
         if features.is_empty() {
             return;
         }
-        let norm = 1.0 / (features.len().max(MIN_FEATURES) as f32).sqrt();
-        for (h, head) in self.heads.iter().enumerate() {
-            let mut sum = 0.0f32;
-            let mut top = (f32::NEG_INFINITY, 0, 0);
-            for f in features {
-                let w = self.weight(f.hash, h);
-                sum += w;
+        // One pass over the features for every head: a bucket's weights sit side by side.
+        let heads = self.heads.len();
+        let mut sums = [0i32; MAX_HEADS];
+        let mut tops = [(i8::MIN, 0usize, 0usize); MAX_HEADS];
+        for f in features {
+            let at = (f.hash & self.bucket_mask) as usize * heads;
+            let Some(row) = self.weights.get(at..at + heads) else {
+                continue;
+            };
+            for ((&byte, sum), top) in row.iter().zip(&mut sums).zip(&mut tops) {
+                let w = byte as i8;
+                *sum += i32::from(w);
                 if w > top.0 {
-                    top = (w, f.start, f.end);
+                    *top = (w, f.start, f.end);
                 }
             }
-            let logit = head.bias + head.scale * sum * norm;
-            if let Some(slot) = best.get_mut(h) {
-                if logit > slot.0 {
-                    *slot = (logit, top.1, top.2);
-                }
+        }
+        let norm = 1.0 / (features.len().max(MIN_FEATURES) as f32).sqrt();
+        for (((head, sum), top), slot) in self.heads.iter().zip(sums).zip(tops).zip(best) {
+            let logit = head.bias + head.scale * (sum as f32) * norm;
+            if logit > slot.0 {
+                *slot = (logit, top.1, top.2);
             }
         }
     }

@@ -24,6 +24,8 @@ export type CategoryName = "bullying" | "sexual" | "grooming" | "self_harm" | "p
 export interface DetectorConfig {
   /** Language codes whose rules to use (default: all compiled in). */
   languages?: string[];
+  /** Whether the learned scorer adds its `<category>.model` cues (default: true). */
+  model?: boolean;
 }
 export interface ScanContext {
   /** Who wrote the text, seen from the child. */
@@ -54,6 +56,7 @@ export interface CueInfo { cue: string; category: CategoryName }
 #[derive(Deserialize, Default)]
 struct Config {
     languages: Option<Vec<String>>,
+    model: Option<bool>,
 }
 
 #[derive(Default)]
@@ -305,8 +308,8 @@ impl WasmDetector {
     pub fn new(
         #[wasm_bindgen(unchecked_param_type = "DetectorConfig")] config: Option<js_sys::Object>,
     ) -> Result<WasmDetector, JsValue> {
-        let config: Config = from_js(config, &["languages"], "config")?;
-        let mut builder = Detector::builder();
+        let config: Config = from_js(config, &["languages", "model"], "config")?;
+        let mut builder = Detector::builder().model(config.model.unwrap_or(true));
         if let Some(languages) = config.languages {
             builder = builder.languages(languages);
         }

@@ -37,6 +37,9 @@ def cats(scores):
 if sys.argv[1:2] == ["--version"]:
     print("lindungi 0.0.0-fake"); sys.exit(0)
 assert sys.argv[1] == "scan", sys.argv
+# With --no-model (the rules alone), what stands for the learned scorer's find is missed.
+if "--no-model" in sys.argv:
+    del CUES["LEWD"]
 nasty = {}
 with open(sys.argv[-1], encoding="utf-8") as f:
     for line in f:
@@ -402,6 +405,18 @@ class EvaluateTest(unittest.TestCase):
         self.assertTrue(sd["lindungi"]["categories"])
         self.assertFalse(sd["fakepeer"]["categories"])
 
+    def test_rules_alone_beside_the_model(self):
+        r = self.report("--systems", "lindungi,lindungi-rules")
+        names = [s["name"] for s in r["systems"]]
+        self.assertEqual(names, ["lindungi", "lindungi-rules"])
+        self.assertIn("--no-model", r["systems"][1]["description"])
+        tp = lambda n: sum(c["systems"][n]["tp"] or 0 for c in r["corpora"].values())
+        self.assertGreater(tp("lindungi"), tp("lindungi-rules"))
+        # Both know categories: the rules alone are not a peer.
+        self.assertTrue(all(s["categories"] for s in r["systems"]))
+        text = ev.render_markdown(r)
+        self.assertIn("lindungi-rules", text)
+
     def test_systems_option(self):
         peer = self.fake_peer()
         missing = ev.CommandPeer("missing", ["true"], needs=[Path(self.tmp.name) / "not-installed"])
@@ -433,7 +448,7 @@ class EvaluateTest(unittest.TestCase):
             self.assertEqual(peer.name, name)
             self.assertTrue(peer.batch_corpora)
             self.assertTrue(peer.describe())
-        self.assertEqual(ev.SYSTEM_NAMES, ("lindungi", "rustrict", "obscenity", "profanity-check"))
+        self.assertEqual(ev.SYSTEM_NAMES, ("lindungi", "lindungi-rules", "rustrict", "obscenity", "profanity-check"))
 
     def test_side_by_side_tables(self):
         r = self.report(systems=[ev.Lindungi(self.bin), self.fake_peer()])

@@ -85,13 +85,26 @@ test('errors are Error objects with a stable variant', () => {
   assert.throws(() => good.importState('c', state), (e) => e.variant === 'state');
 });
 
-test('configuration selects languages; cues are listed', () => {
-  const english = new Detector({ languages: ['en'] });
+test('configuration selects languages and the learned scorer; cues are listed', () => {
+  // The learned scorer reads every language; with it off, English rules alone miss Indonesian.
+  const english = new Detector({ languages: ['en'], model: false });
   assert.deepEqual(english.languages, ['en']);
   assert.equal(english.scan('dasar goblok lo', { direction: 'incoming' }).level, 'none');
   assert.notEqual(detector.scan('dasar goblok lo', { direction: 'incoming' }).level, 'none');
+  assert.throws(() => new Detector({ model: 'yes' }), (e) => e instanceof Error && e.variant === 'input');
   const cues = Detector.cues();
   assert.ok(cues.some((c) => c.cue === 'grooming.secrecy' && c.category === 'grooming'));
+  assert.ok(cues.some((c) => c.cue === 'bullying.model' && c.category === 'bullying'));
+});
+
+test('the learned scorer explains itself with a model cue on the words that weighed most', () => {
+  const text = 'honestly everyone here would be happier if you just left the group forever';
+  const rulesOnly = new Detector({ model: false }).scan(text, { direction: 'incoming' });
+  const withModel = detector.scan(text, { direction: 'incoming' });
+  assert.ok(!rulesOnly.signals.some((s) => s.cue.endsWith('.model')));
+  const cue = withModel.signals.find((s) => s.cue === 'bullying.model');
+  assert.ok(cue, JSON.stringify(withModel));
+  assert.ok(cue.start >= 0 && cue.end > cue.start && cue.end <= text.length);
 });
 
 test('huge and hostile inputs return', () => {

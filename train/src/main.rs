@@ -24,8 +24,14 @@ const TRAIN_OK: [&str; 7] = [
     "id-stif-informal",
     "id-indonlu-emot",
 ];
-/// Our own labelled examples (`label<TAB>text`), all used for training.
-const EXAMPLES: [&str; 2] = ["examples/en.tsv", "examples/id.tsv"];
+/// Our own labelled examples (`label<TAB>text`), all used for training; the language is the
+/// file name's first two letters.
+const EXAMPLES: [&str; 4] = [
+    "examples/en.tsv",
+    "examples/en-chat.tsv",
+    "examples/id.tsv",
+    "examples/id-chat.tsv",
+];
 
 const SEED: u64 = 20_261_129;
 const BUCKET_BITS: u32 = 16;
@@ -141,7 +147,11 @@ fn run() -> Result<ExitCode, String> {
         let bytes = fs::read(&path).map_err(|e| format!("{}: {e}", path.display()))?;
         sources.push((format!("crate/model/{file}"), sha256(&bytes)));
         let text = String::from_utf8(bytes).map_err(|e| format!("{}: {e}", path.display()))?;
-        let lang = if file.contains("/id") { "id" } else { "en" };
+        let lang = if file.starts_with("examples/id") {
+            "id"
+        } else {
+            "en"
+        };
         for (n, line) in text.lines().enumerate() {
             if line.starts_with('#') || line.trim().is_empty() {
                 continue;
