@@ -10,9 +10,19 @@ use crate::rules::CUES;
 use crate::verdict::{Category, Signal};
 use std::cell::Cell;
 
-/// The model's parameters and its weights, written by the trainer.
-const MODEL_TSV: &str = include_str!("../model/model.tsv");
+/// The weights, written by the trainer: per bucket, one signed byte per head.
 static MODEL_WEIGHTS: &[u8] = include_bytes!("../model/weights.bin");
+
+/// One head's parameters from `model/model.tsv` (compiled by `build.rs` into `HEADS`, with
+/// `BUCKET_BITS`).
+struct HeadParams {
+    category: Category,
+    scale: f32,
+    bias: f32,
+    threshold: f32,
+}
+
+include!(concat!(env!("OUT_DIR"), "/model.rs"));
 
 /// The model reads a long text in windows of about this many bytes (lines kept whole where they
 /// fit), as it was trained on messages, and keeps each category's most confident window.
@@ -26,7 +36,7 @@ pub const MIN_FEATURES: usize = 10;
 /// weaker voice, repeated over a long chat, adds up to false alarms).
 pub const WEIGHT: f32 = 0.55;
 
-/// At most this many categories have a head.
+/// At most this many categories have a head (`build.rs` refuses more).
 const MAX_HEADS: usize = 4;
 const UNIGRAM_SEED: u32 = 0x811C_9DC5;
 const CUE_SEED: u32 = 0x9E37_79B9;
@@ -247,45 +257,27 @@ fn with_buffers<R>(f: impl FnOnce(&mut Buffers) -> R) -> R {
 }
 
 impl Model {
-    /// The model compiled into the crate, or `None` when its files do not fit together (a test
-    /// makes sure they do).
+    /// The model compiled into the crate (`build.rs` checks that its files fit together), or
+    /// `None` when a head's `<category>.model` cue is missing from `rules/cues.tsv`.
     pub(crate) fn shipped() -> Option<Model> {
-        Model::parse(MODEL_TSV, MODEL_WEIGHTS)
-    }
-
-    fn parse(tsv: &str, weights: &'static [u8]) -> Option<Model> {
-        let mut bucket_bits = None;
-        let mut heads = Vec::new();
-        for line in tsv.lines().filter(|l| !l.starts_with('#') && !l.is_empty()) {
-            let fields: Vec<&str> = line.split('\t').collect();
-            match fields.as_slice() {
-                ["bucket_bits", bits] => bucket_bits = bits.parse::<u32>().ok(),
-                ["head", category, scale, bias, threshold] => {
-                    let category = Category::from_name(category)?;
-                    let cue_id = format!("{}.model", category.as_str());
-                    let cue = CUES.iter().position(|c| c.id == cue_id)? as u16;
-                    heads.push(Head {
-                        category,
-                        cue,
-                        scale: scale.parse().ok()?,
-                        bias: bias.parse().ok()?,
-                        threshold: threshold.parse().ok()?,
-                    });
-                }
-                _ => {}
-            }
-        }
-        let bits = bucket_bits.filter(|b| (8..=24).contains(b))?;
-        if heads.is_empty()
-            || heads.len() > MAX_HEADS
-            || weights.len() != (1usize << bits) * heads.len()
-        {
-            return None;
-        }
+        let heads = HEADS
+            .iter()
+            .map(|p| {
+                let cue_id = format!("{}.model", p.category.as_str());
+                let cue = CUES.iter().position(|c| c.id == cue_id)? as u16;
+                Some(Head {
+                    category: p.category,
+                    cue,
+                    scale: p.scale,
+                    bias: p.bias,
+                    threshold: p.threshold,
+                })
+            })
+            .collect::<Option<Vec<Head>>>()?;
         Some(Model {
             heads,
-            bucket_mask: (1u32 << bits) - 1,
-            weights,
+            bucket_mask: (1u32 << BUCKET_BITS) - 1,
+            weights: MODEL_WEIGHTS,
         })
     }
 
@@ -358,24 +350,29 @@ impl Model {
     }
 }
 
-/// Splits `text` into windows of whole lines up to `WINDOW_BYTES` (a longer line is cut at a
-/// space or a character boundary). Yields `(offset, window)`.
+/// Splits `text` into the windows the model reads: the whole text when it is message-sized
+/// (up to `WINDOW_BYTES`, as the model was trained), otherwise each line, a line longer than
+/// that cut at a space or a character boundary. Yields `(offset, window)`.
 fn windows(text: &str) -> impl Iterator<Item = (usize, &str)> {
+    let whole = text.len() <= WINDOW_BYTES;
     let mut offset = 0;
     std::iter::from_fn(move || {
         let rest = text.get(offset..).filter(|r| !r.is_empty())?;
         let mut cut = rest.len();
-        if rest.len() > WINDOW_BYTES {
-            let mut limit = WINDOW_BYTES;
+        if !whole {
+            let mut limit = rest.len().min(WINDOW_BYTES);
             while !rest.is_char_boundary(limit) {
                 limit -= 1;
             }
             let window = &rest[..limit];
-            cut = window
-                .rfind('\n')
-                .or_else(|| window.rfind(' '))
-                .filter(|&i| i > 0)
-                .map_or(limit, |i| i + 1);
+            cut = match window.find('\n') {
+                Some(i) => i + 1,
+                None if limit < rest.len() => window
+                    .rfind(' ')
+                    .filter(|&i| i > 0)
+                    .map_or(limit, |i| i + 1),
+                None => limit,
+            };
         }
         let piece = (offset, &rest[..cut]);
         offset += cut;
@@ -415,13 +412,18 @@ mod tests {
 
     #[test]
     fn windows_cover_the_text_once_and_stay_small() {
-        let text = "satu baris\n".repeat(500) + &"x".repeat(3000);
+        let text = "satu baris\n".repeat(500) + &"x".repeat(3000) + " é";
         let mut covered = 0;
+        let mut lines = 0;
         for (from, window) in windows(&text) {
             assert_eq!(from, covered);
             assert!(window.len() <= WINDOW_BYTES);
+            lines += usize::from(window == "satu baris\n");
             covered += window.len();
         }
         assert_eq!(covered, text.len());
+        assert_eq!(lines, 500, "a long text is read line by line");
+        let message = "Q: kamu kenapa?\nA: gapapa kok";
+        assert_eq!(windows(message).collect::<Vec<_>>(), [(0, message)]);
     }
 }

@@ -45,6 +45,8 @@ const BALANCE_POWER: f64 = 0.5;
 const PROFANITY_WEIGHT: f64 = 1.0;
 /// Features seen in fewer training messages than this are not learned.
 const MIN_COUNT: u32 = 3;
+/// Buckets with a weight per head (the rest stay 0).
+const KEEP_BUCKETS: usize = 16384;
 /// The model may flag at most this share of the dev none rows that the rules alone do not.
 const MAX_ADDED_FALSE_ALARMS: f64 = 0.0;
 const MAX_CUE_ON_NONE: f64 = 0.0;
@@ -417,7 +419,7 @@ fn sigmoid(z: f64) -> f64 {
     1.0 / (1.0 + exp(-z))
 }
 
-/// Logistic regression with AdaGrad over the hashed features of every training message.
+/// One head: logistic regression over the hashed features of every training message.
 fn train_head(category: Category, rows: &[Row]) -> HeadModel {
     // Every training message this head learns from: (language, features, target, weight).
     let labelled: Vec<(&str, &[u32], f64, f64)> = rows
@@ -452,26 +454,19 @@ fn train_head(category: Category, rows: &[Row]) -> HeadModel {
             seen[b as usize] += 1;
         }
     }
-    let mut w = vec![0.0f64; size];
-    let mut g2 = vec![0.0f64; size];
-    let (mut bias, mut bias_g2) = (0.0f64, 0.0f64);
-    let mut rng = Rng(SEED ^ (category as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15));
-    for _ in 0..EPOCHS {
-        rng.shuffle(&mut examples);
-        for &(buckets, y, weight) in &examples {
-            let norm = 1.0 / (buckets.len().max(MODEL_MIN_FEATURES) as f64).sqrt();
-            let z = bias + buckets.iter().map(|&b| w[b as usize]).sum::<f64>() * norm;
-            let g = (sigmoid(z) - y) * weight;
-            for &b in buckets.iter().filter(|&&b| seen[b as usize] >= MIN_COUNT) {
-                let b = b as usize;
-                let grad = g * norm + L2 * w[b];
-                g2[b] += grad * grad;
-                w[b] -= LEARNING_RATE * grad / (g2[b].sqrt() + 1e-8);
-            }
-            bias_g2 += g * g;
-            bias -= LEARNING_RATE * g / (bias_g2.sqrt() + 1e-8);
-        }
+    let learnable: Vec<bool> = seen.iter().map(|&n| n >= MIN_COUNT).collect();
+    let seed = SEED ^ (category as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    let (w, _) = fit(&mut examples, &learnable, seed);
+    // Keep the `KEEP_BUCKETS` strongest buckets and fit again on them alone: a sparse table
+    // compresses to a fraction of a dense one, and the refit lets the kept weights and the bias
+    // take over what the dropped ones carried.
+    let mut order: Vec<usize> = (0..size).filter(|&b| learnable[b]).collect();
+    order.sort_by(|&a, &b| w[b].abs().total_cmp(&w[a].abs()).then(a.cmp(&b)));
+    let mut kept = vec![false; size];
+    for &b in order.iter().take(KEEP_BUCKETS) {
+        kept[b] = true;
     }
+    let (w, bias) = fit(&mut examples, &kept, seed.rotate_left(17));
     let max = w.iter().fold(0.0f64, |m, x| m.max(x.abs()));
     let scale = if max > 0.0 { max / 127.0 } else { 1.0 };
     let quantised = w
@@ -485,6 +480,32 @@ fn train_head(category: Category, rows: &[Row]) -> HeadModel {
         quantised,
         threshold: f32::INFINITY,
     }
+}
+
+/// Logistic regression with AdaGrad: `EPOCHS` seeded shuffles over the examples, learning only
+/// the buckets marked in `learnable`. Returns the weights and the bias.
+fn fit(examples: &mut [(&[u32], f64, f64)], learnable: &[bool], seed: u64) -> (Vec<f64>, f64) {
+    let mut w = vec![0.0f64; learnable.len()];
+    let mut g2 = vec![0.0f64; learnable.len()];
+    let (mut bias, mut bias_g2) = (0.0f64, 0.0f64);
+    let mut rng = Rng(seed);
+    for _ in 0..EPOCHS {
+        rng.shuffle(examples);
+        for &(buckets, y, weight) in examples.iter() {
+            let norm = 1.0 / (buckets.len().max(MODEL_MIN_FEATURES) as f64).sqrt();
+            let z = bias + buckets.iter().map(|&b| w[b as usize]).sum::<f64>() * norm;
+            let g = (sigmoid(z) - y) * weight;
+            for &b in buckets.iter().filter(|&&b| learnable[b as usize]) {
+                let b = b as usize;
+                let grad = g * norm + L2 * w[b];
+                g2[b] += grad * grad;
+                w[b] -= LEARNING_RATE * grad / (g2[b].sqrt() + 1e-8);
+            }
+            bias_g2 += g * g;
+            bias -= LEARNING_RATE * g / (bias_g2.sqrt() + 1e-8);
+        }
+    }
+    (w, bias)
 }
 
 /// Per row: whether each category is flagged (medium or above) by the rules and the model's
