@@ -109,6 +109,42 @@ fn normalise_word(word: &mut String, scratch: &mut String) {
     std::mem::swap(word, scratch);
 }
 
+/// A word being collected: its folded characters, where it lies, and whether it is plain
+/// lower-case ASCII letters that `normalise_word` would leave as they are (most words are).
+#[derive(Default)]
+struct WordBuilder {
+    start: usize,
+    end: usize,
+    plain: bool,
+    last: u8,
+    run: u8,
+}
+
+impl WordBuilder {
+    fn push(&mut self, word: &mut String, c: char, at: usize, next: usize) {
+        if word.is_empty() {
+            self.start = at;
+            self.plain = true;
+            self.run = 0;
+            self.last = 0;
+        }
+        if c.is_ascii_lowercase() {
+            let b = c as u8;
+            self.run = if b == self.last {
+                self.run.saturating_add(1)
+            } else {
+                1
+            };
+            self.last = b;
+            self.plain &= self.run < 3;
+        } else {
+            self.plain = false;
+        }
+        word.push(c);
+        self.end = next;
+    }
+}
+
 /// The words of `text` (offsets shifted by `base`), folded like the rules' words are.
 fn words(text: &str, base: usize, lexicon: &Lexicon, buffers: &mut Buffers) {
     let Buffers {
@@ -119,74 +155,85 @@ fn words(text: &str, base: usize, lexicon: &Lexicon, buffers: &mut Buffers) {
     } = buffers;
     out.clear();
     word.clear();
-    let mut start = 0;
-    let mut end = 0;
-    let mut push = |word: &mut String, start: usize, end: usize, out: &mut Vec<Word>| {
+    let mut builder = WordBuilder::default();
+    let mut flush = |word: &mut String, b: &WordBuilder, out: &mut Vec<Word>| {
         if word.is_empty() {
             return;
         }
-        normalise_word(word, scratch);
+        if !(b.plain && word.len() <= MAX_WORD_BYTES) {
+            normalise_word(word, scratch);
+        }
         out.push(Word {
-            start: (base + start) as u32,
-            end: (base + end) as u32,
+            start: (base + b.start) as u32,
+            end: (base + b.end) as u32,
             hash: fnv1a(UNIGRAM_SEED, word.as_bytes()),
         });
         word.clear();
     };
-    for (at, c) in text.char_indices() {
+    let bytes = text.as_bytes();
+    let mut at = 0;
+    while let Some(&byte) = bytes.get(at) {
+        // ASCII, most of any text, without decoding or the folding table.
+        if byte.is_ascii() {
+            if byte.is_ascii_alphanumeric() {
+                builder.push(word, char::from(byte.to_ascii_lowercase()), at, at + 1);
+            } else if !(is_apostrophe(char::from(byte)) && !word.is_empty()) {
+                flush(word, &builder, out);
+            }
+            at += 1;
+            continue;
+        }
+        let Some(c) = text.get(at..).and_then(|rest| rest.chars().next()) else {
+            break;
+        };
         let next = at + c.len_utf8();
-        if !c.is_ascii() {
-            if let Some(id) = lexicon.emoji(c) {
-                push(word, start, end, out);
-                out.push(Word {
-                    start: (base + at) as u32,
-                    end: (base + next) as u32,
-                    hash: fnv1a(UNIGRAM_SEED, lexicon.word(id).as_bytes()),
-                });
-                continue;
+        if let Some(id) = lexicon.emoji(c) {
+            flush(word, &builder, out);
+            out.push(Word {
+                start: (base + at) as u32,
+                end: (base + next) as u32,
+                hash: fnv1a(UNIGRAM_SEED, lexicon.word(id).as_bytes()),
+            });
+        } else {
+            match fold_char(c) {
+                Folded::Skip => {}
+                Folded::Char(f) if f.is_alphanumeric() => builder.push(word, f, at, next),
+                Folded::Char(_) if is_apostrophe(c) && !word.is_empty() => {}
+                Folded::Char(_) => flush(word, &builder, out),
             }
         }
-        match fold_char(c) {
-            Folded::Skip => {}
-            Folded::Char(f) if f.is_alphanumeric() => {
-                if word.is_empty() {
-                    start = at;
-                }
-                word.push(f);
-                end = next;
-            }
-            Folded::Char(_) if is_apostrophe(c) && !word.is_empty() => {}
-            Folded::Char(_) => push(word, start, end, out),
-        }
+        at = next;
     }
-    push(word, start, end, out);
+    flush(word, &builder, out);
 }
 
-/// Appends the features of one window: its words, its adjacent word pairs and the rule cues
-/// whose signals lie in it.
+/// Gives each feature of one window to `sink`, in a fixed order: its words, each followed by
+/// the pair it ends, then the rule cues whose signals start in it.
 fn window_features(
     words: &[Word],
     cues: &[Signal],
     from: usize,
     to: usize,
-    out: &mut Vec<Feature>,
+    mut sink: impl FnMut(Feature),
 ) {
-    for (i, w) in words.iter().enumerate() {
-        out.push(Feature {
+    let mut prev: Option<&Word> = None;
+    for w in words {
+        sink(Feature {
             hash: w.hash,
             start: w.start as usize,
             end: w.end as usize,
         });
-        if let Some(prev) = i.checked_sub(1).and_then(|p| words.get(p)) {
-            out.push(Feature {
+        if let Some(prev) = prev {
+            sink(Feature {
                 hash: pair_hash(prev.hash, w.hash),
                 start: prev.start as usize,
                 end: w.end as usize,
             });
         }
+        prev = Some(w);
     }
     for s in cues.iter().filter(|s| s.start >= from && s.start < to) {
-        out.push(Feature {
+        sink(Feature {
             hash: fnv1a(CUE_SEED, s.cue.as_bytes()),
             start: s.start,
             end: s.end,
@@ -199,7 +246,7 @@ pub(crate) fn features(text: &str, lexicon: &Lexicon, cues: &[Signal]) -> Vec<Fe
     with_buffers(|b| {
         words(text, 0, lexicon, b);
         let mut out = Vec::new();
-        window_features(&b.words, cues, 0, text.len(), &mut out);
+        window_features(&b.words, cues, 0, text.len(), |f| out.push(f));
         out
     })
 }
@@ -240,7 +287,6 @@ struct Buffers {
     words: Vec<Word>,
     word: String,
     scratch: String,
-    features: Vec<Feature>,
 }
 
 thread_local! {
@@ -301,11 +347,7 @@ impl Model {
                 vec![(f32::NEG_INFINITY, 0, 0); self.heads.len()];
             for (from, window) in windows(text) {
                 words(window, from, lexicon, b);
-                let mut features = std::mem::take(&mut b.features);
-                features.clear();
-                window_features(&b.words, cues, from, from + window.len(), &mut features);
-                self.score_window(&features, &mut best);
-                b.features = features;
+                self.score_window(&b.words, cues, from, from + window.len(), &mut best);
             }
             for (head, (logit, start, end)) in self.heads.iter().zip(best) {
                 if logit >= head.threshold {
@@ -319,28 +361,40 @@ impl Model {
         });
     }
 
-    fn score_window(&self, features: &[Feature], best: &mut [(f32, usize, usize)]) {
-        if features.is_empty() {
-            return;
-        }
+    /// Scores one window (its words, and the rule cues from byte `from` to `to`) and keeps, per
+    /// head, the better of its logit and the one in `best`, with the span that explains it.
+    fn score_window(
+        &self,
+        words: &[Word],
+        cues: &[Signal],
+        from: usize,
+        to: usize,
+        best: &mut [(f32, usize, usize)],
+    ) {
         // One pass over the features for every head: a bucket's weights sit side by side.
         let heads = self.heads.len();
+        let mut count = 0usize;
         let mut sums = [0i32; MAX_HEADS];
         let mut tops = [(i8::MIN, 0usize, 0usize); MAX_HEADS];
-        for f in features {
+        window_features(words, cues, from, to, |f| {
+            count += 1;
             let at = (f.hash & self.bucket_mask) as usize * heads;
             let Some(row) = self.weights.get(at..at + heads) else {
-                continue;
+                return;
             };
-            for ((&byte, sum), top) in row.iter().zip(&mut sums).zip(&mut tops) {
+            for (h, &byte) in row.iter().enumerate().take(MAX_HEADS) {
                 let w = byte as i8;
-                *sum += i32::from(w);
-                if w > top.0 {
-                    *top = (w, f.start, f.end);
+                sums[h] += i32::from(w);
+                // Only a new top needs its span (most features are not).
+                if w > tops[h].0 {
+                    tops[h] = (w, f.start, f.end);
                 }
             }
+        });
+        if count == 0 {
+            return;
         }
-        let norm = 1.0 / (features.len().max(MIN_FEATURES) as f32).sqrt();
+        let norm = 1.0 / (count.max(MIN_FEATURES) as f32).sqrt();
         for (((head, sum), top), slot) in self.heads.iter().zip(sums).zip(tops).zip(best) {
             let logit = head.bias + head.scale * (sum as f32) * norm;
             if logit > slot.0 {
