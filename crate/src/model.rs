@@ -177,7 +177,8 @@ fn words(text: &str, base: usize, lexicon: &Lexicon, buffers: &mut Buffers) {
         if byte.is_ascii() {
             if byte.is_ascii_alphanumeric() {
                 builder.push(word, char::from(byte.to_ascii_lowercase()), at, at + 1);
-            } else if !(is_apostrophe(char::from(byte)) && !word.is_empty()) {
+            } else if word.is_empty() || !is_apostrophe(char::from(byte)) {
+                // An apostrophe inside a word (don't) does not end it.
                 flush(word, &builder, out);
             }
             at += 1;
