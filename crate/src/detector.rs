@@ -310,24 +310,13 @@ impl Detector {
         // Categories the rules saw negated ("you're not stupid"): the learned scorer does not
         // overrule them (nor a benign sense that a safe pattern names; see `safe_aimed_at`).
         let mut negated = [false; 6];
-        // Categories a safe pattern matched in, and whether every chunk was looked at for them
-        // (only chunks with hits are).
-        let mut safe_seen = [false; 6];
-        let mut safe_everywhere = true;
         for (base, chunk) in chunks(text) {
             tokenize(chunk, base, &self.lexicon, tokens);
             let tokens = &*tokens;
             let words = signature(tokens);
             hits.clear();
             self.pattern_hits(tokens, words, candidates, hits);
-            safe_everywhere &= self.cancel_safe(
-                tokens,
-                words,
-                candidates,
-                safe_matches,
-                hits,
-                &mut safe_seen,
-            );
+            self.cancel_safe(tokens, words, candidates, safe_matches, hits);
             self.add_shape_hits(chunk, base, hits);
             for hit in hits.iter() {
                 let category = CUES[usize::from(hit.cue)].category;
@@ -374,11 +363,8 @@ impl Detector {
             model.score(text, &self.lexicon, &signals, model_hits);
             for hit in model_hits.iter() {
                 let cue = &CUES[usize::from(hit.cue)];
-                let c = cue.category.index();
-                if negated[c]
-                    || safe_seen[c]
-                    || (!safe_everywhere
-                        && self.safe_aimed_at(text, cue.category, tokens, candidates))
+                if negated[cue.category.index()]
+                    || self.safe_aimed_at(text, cue.category, tokens, candidates)
                 {
                     continue;
                 }
@@ -443,9 +429,7 @@ impl Detector {
         }
     }
 
-    /// Drops hits that a safe pattern (a benign look-alike) covers, and marks in `seen` the
-    /// categories the safe patterns that matched are aimed at. Returns whether it looked (it
-    /// does not when there are no hits).
+    /// Drops hits that a safe pattern (a benign look-alike) covers.
     fn cancel_safe(
         &self,
         tokens: &Tokens,
@@ -453,10 +437,9 @@ impl Detector {
         candidates: &mut Vec<u32>,
         safe_matches: &mut Vec<(u32, usize, usize)>,
         hits: &mut Vec<Hit>,
-        seen: &mut [bool; 6],
-    ) -> bool {
+    ) {
         if hits.is_empty() {
-            return false;
+            return;
         }
         safe_matches.clear();
         for i in 0..tokens.list.len() {
@@ -470,17 +453,12 @@ impl Detector {
                 }
             }
         }
-        for &(id, _, _) in safe_matches.iter() {
-            for category in Category::ALL {
-                seen[category.index()] |= aimed_at(&SAFE[id as usize], category);
-            }
-        }
         if safe_matches.is_empty() {
-            return true;
+            return;
         }
         hits.retain(|hit| {
             let cue = &CUES[usize::from(hit.cue)];
-            let cancelled = safe_matches.iter().any(|&(id, start, end)| {
+            !safe_matches.iter().any(|&(id, start, end)| {
                 let safe = &SAFE[id as usize];
                 let aimed = match safe.target {
                     SafeTarget::All => true,
@@ -493,10 +471,8 @@ impl Detector {
                         (false, Some((s, e))) => s < end && start < e,
                         (false, None) => false,
                     }
-            });
-            !cancelled
+            })
         });
-        true
     }
 
     /// Whether a safe pattern aimed at `category` (or one of its cues) matches anywhere in
