@@ -3,7 +3,7 @@
 
 use crate::error::Error;
 use crate::lexicon::Lexicon;
-use crate::matcher::{could_match, match_at, signature, Index};
+use crate::matcher::{could_match, match_at, signatures, Index};
 use crate::recognize::{email_addresses, phone_numbers};
 use crate::rules::{SafeScope, SafeTarget, CUES, LANGUAGES, PATTERNS, SAFE};
 use crate::tokenize::{tokenize, Tokens};
@@ -143,6 +143,8 @@ struct Scratch {
     hits: Vec<Hit>,
     candidates: Vec<u32>,
     safe_matches: Vec<(u32, usize, usize)>,
+    /// Per token: the words from it to the end of its sentence (`matcher::signatures`).
+    words: Vec<u128>,
     cue_weights: Vec<f32>,
     per_cue_signals: Vec<usize>,
 }
@@ -230,6 +232,7 @@ impl Detector {
             hits,
             candidates,
             safe_matches,
+            words,
             cue_weights,
             per_cue_signals,
         } = scratch;
@@ -241,7 +244,7 @@ impl Detector {
         for (base, chunk) in chunks(text) {
             tokenize(chunk, base, &self.lexicon, tokens);
             let tokens = &*tokens;
-            let words = signature(tokens);
+            signatures(tokens, words);
             hits.clear();
             self.pattern_hits(tokens, words, candidates, hits);
             self.cancel_safe(tokens, words, candidates, safe_matches, hits);
@@ -306,14 +309,14 @@ impl Detector {
     fn pattern_hits(
         &self,
         tokens: &Tokens,
-        words: u128,
+        words: &[u128],
         candidates: &mut Vec<u32>,
         hits: &mut Vec<Hit>,
     ) {
         for i in 0..tokens.list.len() {
             for &id in self.patterns.candidates(tokens, i, candidates) {
                 let pattern = &PATTERNS[id as usize];
-                if !could_match(pattern.required, words) {
+                if !could_match(pattern.required, words[i]) {
                     continue;
                 }
                 if let Some(end) = match_at(pattern.elements, tokens, i) {
@@ -335,7 +338,7 @@ impl Detector {
     fn cancel_safe(
         &self,
         tokens: &Tokens,
-        words: u128,
+        words: &[u128],
         candidates: &mut Vec<u32>,
         safe_matches: &mut Vec<(u32, usize, usize)>,
         hits: &mut Vec<Hit>,
@@ -347,7 +350,7 @@ impl Detector {
         for i in 0..tokens.list.len() {
             for &id in self.safe.candidates(tokens, i, candidates) {
                 let safe = &SAFE[id as usize];
-                if !could_match(safe.required, words) {
+                if !could_match(safe.required, words[i]) {
                     continue;
                 }
                 if let Some(end) = match_at(safe.elements, tokens, i) {

@@ -250,21 +250,30 @@ fn word_bit(id: u32) -> (u64, u64) {
     }
 }
 
-/// The signature of the words of a message: one bit per known word.
-pub(crate) fn signature(tokens: &Tokens) -> u128 {
-    let (low, high) =
-        tokens
-            .list
-            .iter()
-            .filter(|t| t.word != NO_WORD)
-            .fold((0u64, 0u64), |(low, high), t| {
-                let (l, h) = word_bit(t.word);
-                (low | l, high | h)
-            });
-    (u128::from(high) << 64) | u128::from(low)
+/// The signatures of the words from each token to the end of its sentence: `out[i]` has one bit
+/// per known word among tokens `i..` of token `i`'s sentence. A match starting at token `i`
+/// stays within that stretch, so its required words must all be in `out[i]`. Per token rather
+/// than per message: a long message sets nearly every bit of one signature and filters nothing.
+pub(crate) fn signatures(tokens: &Tokens, out: &mut Vec<u128>) {
+    out.clear();
+    out.resize(tokens.list.len(), 0);
+    let (mut low, mut high) = (0u64, 0u64);
+    let mut sentence = None;
+    for (t, slot) in tokens.list.iter().zip(out.iter_mut()).rev() {
+        if sentence != Some(t.sentence) {
+            (low, high) = (0, 0);
+            sentence = Some(t.sentence);
+        }
+        if t.word != NO_WORD {
+            let (l, h) = word_bit(t.word);
+            low |= l;
+            high |= h;
+        }
+        *slot = (u128::from(high) << 64) | u128::from(low);
+    }
 }
 
-/// Whether a pattern with these required signatures can match a message with this signature:
+/// Whether a pattern with these required signatures can match words with this signature:
 /// each position that needs one of a list of words must find one of them (or a collision).
 pub(crate) fn could_match(required: &[u128], message: u128) -> bool {
     required.iter().all(|bits| bits & message != 0)
