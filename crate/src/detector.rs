@@ -313,10 +313,11 @@ impl Detector {
         candidates: &mut Vec<u32>,
         hits: &mut Vec<Hit>,
     ) {
-        for i in 0..tokens.list.len() {
+        // `words` has one signature per token.
+        for (i, &words) in words.iter().enumerate() {
             for &id in self.patterns.candidates(tokens, i, candidates) {
                 let pattern = &PATTERNS[id as usize];
-                if !could_match(pattern.required, words[i]) {
+                if !could_match(pattern.required, words) {
                     continue;
                 }
                 if let Some(end) = match_at(pattern.elements, tokens, i) {
@@ -347,10 +348,10 @@ impl Detector {
             return;
         }
         safe_matches.clear();
-        for i in 0..tokens.list.len() {
+        for (i, &words) in words.iter().enumerate() {
             for &id in self.safe.candidates(tokens, i, candidates) {
                 let safe = &SAFE[id as usize];
-                if !could_match(safe.required, words[i]) {
+                if !could_match(safe.required, words) {
                     continue;
                 }
                 if let Some(end) = match_at(safe.elements, tokens, i) {

@@ -127,6 +127,29 @@ pub(crate) fn tokenize(text: &str, base: usize, lexicon: &Lexicon, tokens: &mut 
             }
             continue;
         }
+        // Other ASCII characters end the word, except those that may join, mask or disguise a
+        // word or end a sentence (handled below): a space, a comma, a bracket...
+        if b.is_ascii()
+            && !matches!(
+                b,
+                b'\''
+                    | b'`'
+                    | b'$'
+                    | b'@'
+                    | b'!'
+                    | b'|'
+                    | b'+'
+                    | b'*'
+                    | b'?'
+                    | b'.'
+                    | b'\n'
+                    | b'\r'
+            )
+        {
+            t.flush(&mut word, base);
+            i += 1;
+            continue;
+        }
         let Some(c) = char_at(text, i) else { break };
         let end = i + c.len_utf8();
         let at = i;
