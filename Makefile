@@ -18,8 +18,11 @@ cli:
 	$(CARGO) build --release -p lindungi
 
 # wasm-pack's own wasm-opt download is disabled (--no-opt); wasm-opt comes from npm's binaryen.
+# The crate's few lines of JavaScript (inline_js in src/wasm.rs) are folded into lindungi.js, so
+# the package stays lindungi.js + lindungi_bg.wasm.
 wasm: tools
 	wasm-pack build crate --target web --out-dir pkg --out-name lindungi --no-pack --no-opt --profile wasm
+	node crate/tools/inline_snippets.mjs crate/pkg
 	wasm-opt $(WASM_OPT_FLAGS) crate/pkg/lindungi_bg.wasm -o crate/pkg/lindungi_bg.wasm
 	@rm -f crate/pkg/.gitignore
 	@echo "crate/pkg/lindungi_bg.wasm: $$(wc -c < crate/pkg/lindungi_bg.wasm) bytes, $$(gzip -9c crate/pkg/lindungi_bg.wasm | wc -c) gzipped"
