@@ -335,6 +335,10 @@ fn match_alts(
             return Some(end);
         }
     }
+    // Phrases are vocabulary words: a word the rules do not know starts none.
+    if token.word == NO_WORD {
+        return None;
+    }
     alts.phrases.iter().find_map(|phrase| {
         let matches = phrase
             .iter()
