@@ -112,19 +112,23 @@ pub(crate) fn tokenize(text: &str, base: usize, lexicon: &Lexicon, tokens: &mut 
     let bytes = text.as_bytes();
     let mut i = 0;
     while let Some(&b) = bytes.get(i) {
-        // ASCII letters and digits, most of any message, go straight into the word.
+        // Runs of ASCII letters and digits, most of any message, go straight into the word.
         if b.is_ascii_alphanumeric() {
             if word.is_empty() {
                 word.start = i;
             }
-            word.chars.push(char::from(b.to_ascii_lowercase()));
-            i += 1;
-            word.end = i;
-            if b.is_ascii_digit() {
-                word.has_digit = true;
-            } else {
-                word.has_letter = true;
+            while let Some(&b) = bytes.get(i) {
+                if b.is_ascii_alphabetic() {
+                    word.has_letter = true;
+                } else if b.is_ascii_digit() {
+                    word.has_digit = true;
+                } else {
+                    break;
+                }
+                word.chars.push(char::from(b.to_ascii_lowercase()));
+                i += 1;
             }
+            word.end = i;
             continue;
         }
         // Other ASCII characters end the word, except those that may join, mask or disguise a
