@@ -3,7 +3,7 @@
 
 use crate::error::Error;
 use crate::lexicon::Lexicon;
-use crate::matcher::{could_match, match_at, signatures, Index};
+use crate::matcher::{could_match, match_at, signatures, Index, Sets, Signature};
 use crate::recognize::{email_addresses, phone_numbers};
 use crate::rules::{SafeScope, SafeTarget, CUES, LANGUAGES, PATTERNS, SAFE};
 use crate::tokenize::{tokenize, Tokens};
@@ -82,6 +82,12 @@ impl DetectorBuilder {
         }
         let lang_on = |lang: u8| enabled.get(usize::from(lang)).copied().unwrap_or(false);
         let lexicon = Lexicon::new(&enabled);
+        let sets = Sets::build(
+            PATTERNS
+                .iter()
+                .filter(|p| lang_on(p.lang))
+                .map(|p| p.elements),
+        );
         let patterns = Index::build(
             PATTERNS
                 .iter()
@@ -89,6 +95,7 @@ impl DetectorBuilder {
                 .filter(|(_, p)| lang_on(p.lang))
                 .map(|(i, p)| (i as u32, p.elements)),
             &lexicon,
+            &sets,
         );
         let safe = Index::build(
             SAFE.iter()
@@ -96,12 +103,14 @@ impl DetectorBuilder {
                 .filter(|(_, s)| lang_on(s.lang))
                 .map(|(i, s)| (i as u32, s.elements)),
             &lexicon,
+            &sets,
         );
         let cue_index = |id: &str| CUES.iter().position(|c| c.id == id).map(|i| i as u16);
         Ok(Detector {
             lexicon,
             patterns,
             safe,
+            sets,
             enabled,
             phone_cue: cue_index("personal_info.phone"),
             email_cue: cue_index("personal_info.email"),
@@ -129,6 +138,8 @@ pub struct Detector {
     lexicon: Lexicon,
     patterns: Index,
     safe: Index,
+    /// The alternative sets whose presence word signatures cannot tell (see `Sets`).
+    sets: Sets,
     enabled: Vec<bool>,
     /// The cues of the personal details recognised by shape (indexes into `CUES`).
     phone_cue: Option<u16>,
@@ -144,7 +155,7 @@ struct Scratch {
     candidates: Vec<u32>,
     safe_matches: Vec<(u32, usize, usize)>,
     /// Per token: the words from it to the end of its sentence (`matcher::signatures`).
-    words: Vec<u128>,
+    words: Vec<Signature>,
     cue_weights: Vec<f32>,
     per_cue_signals: Vec<usize>,
 }
@@ -244,7 +255,7 @@ impl Detector {
         for (base, chunk) in chunks(text) {
             tokenize(chunk, base, &self.lexicon, tokens);
             let tokens = &*tokens;
-            signatures(tokens, words);
+            signatures(tokens, &self.sets, words);
             hits.clear();
             self.pattern_hits(tokens, words, candidates, hits);
             self.cancel_safe(tokens, words, candidates, safe_matches, hits);
@@ -309,15 +320,18 @@ impl Detector {
     fn pattern_hits(
         &self,
         tokens: &Tokens,
-        words: &[u128],
+        words: &[Signature],
         candidates: &mut Vec<u32>,
         hits: &mut Vec<Hit>,
     ) {
         // `words` has one signature per token.
         for (i, &words) in words.iter().enumerate() {
             for &id in self.patterns.candidates(tokens, i, candidates) {
+                if !self.patterns.may_match(id, words) {
+                    continue;
+                }
                 let pattern = &PATTERNS[id as usize];
-                if !could_match(pattern.required, words) {
+                if !could_match(pattern.required, words.words) {
                     continue;
                 }
                 if let Some(end) = match_at(pattern.elements, tokens, i) {
@@ -339,7 +353,7 @@ impl Detector {
     fn cancel_safe(
         &self,
         tokens: &Tokens,
-        words: &[u128],
+        words: &[Signature],
         candidates: &mut Vec<u32>,
         safe_matches: &mut Vec<(u32, usize, usize)>,
         hits: &mut Vec<Hit>,
@@ -350,8 +364,11 @@ impl Detector {
         safe_matches.clear();
         for (i, &words) in words.iter().enumerate() {
             for &id in self.safe.candidates(tokens, i, candidates) {
+                if !self.safe.may_match(id, words) {
+                    continue;
+                }
                 let safe = &SAFE[id as usize];
-                if !could_match(safe.required, words) {
+                if !could_match(safe.required, words.words) {
                     continue;
                 }
                 if let Some(end) = match_at(safe.elements, tokens, i) {

@@ -21,6 +21,8 @@ pub(crate) struct Index {
     /// Per prefix id (`PREFIXES`): the patterns whose first word may start with it.
     by_prefix: Lists,
     numbers: Vec<u32>,
+    /// Per id: the `Sets` bits the rest of the sentence must have for the pattern to match.
+    needs: Vec<u64>,
 }
 
 /// Lists of ids for the dense keys `0..n`, stored flat (one read per lookup, no hashing).
@@ -82,12 +84,20 @@ impl Index {
     pub(crate) fn build<'a>(
         items: impl Iterator<Item = (u32, &'a [Element])>,
         lexicon: &Lexicon,
+        sets: &Sets,
     ) -> Index {
         let mut by_word: BTreeMap<u32, Vec<u32>> = BTreeMap::new();
         let mut by_pair: BTreeMap<(u32, u32), Vec<u32>> = BTreeMap::new();
         let mut by_prefix: BTreeMap<u32, Vec<u32>> = BTreeMap::new();
         let mut numbers = Vec::new();
+        let mut needs = Vec::new();
         for (id, elements) in items {
+            if needs.len() <= id as usize {
+                needs.resize(id as usize + 1, 0);
+            }
+            if let Some(need) = needs.get_mut(id as usize) {
+                *need = sets.need(elements);
+            }
             let Some(Element::One(alts)) = elements.first() else {
                 continue;
             };
@@ -140,6 +150,7 @@ impl Index {
             }
         }
         Index {
+            needs,
             by_word_and_prefixes: Lists::new(VOCAB.len(), merged),
             by_word,
             by_pair: pairs,
@@ -147,6 +158,14 @@ impl Index {
             by_prefix,
             numbers,
         }
+    }
+
+    /// Whether the pattern `id` may match at a token with this signature, as far as its
+    /// `Sets` go (`could_match` checks its words).
+    pub(crate) fn may_match(&self, id: u32, signature: Signature) -> bool {
+        self.needs
+            .get(id as usize)
+            .is_none_or(|&need| signature.sets & need == need)
     }
 
     /// The ids of the patterns that may start at token `at`, sorted and without repeats:
@@ -250,18 +269,142 @@ fn word_bit(id: u32) -> (u64, u64) {
     }
 }
 
-/// The signatures of the words from each token to the end of its sentence: `out[i]` has one bit
-/// per known word among tokens `i..` of token `i`'s sentence. A match starting at token `i`
-/// stays within that stretch, so its required words must all be in `out[i]`. Per token rather
-/// than per message: a long message sets nearly every bit of one signature and filters nothing.
-pub(crate) fn signatures(tokens: &Tokens, out: &mut Vec<u128>) {
+/// What the words from a token to the end of its sentence can satisfy: a match starting at
+/// the token stays within that stretch, so every position it requires must be met there.
+#[derive(Clone, Copy, Debug, Default)]
+pub(crate) struct Signature {
+    /// One bit per known word (`word_bit`), for `could_match`.
+    pub(crate) words: u128,
+    /// One bit per alternative set of `Sets` that some token can match.
+    sets: u64,
+}
+
+/// The alternative sets that most often stand, required, after the first word of a pattern
+/// yet filter nothing by word signature (large groups such as `@insult`, or sets with prefixes
+/// or numbers), one bit each: a token's bits say exactly which of them it can match (a word
+/// of the set, the first word of one of its phrases, a word with one of its prefixes, or a
+/// number), so a pattern needing `@insult` is not tried after `you` when nothing later in the
+/// sentence is an insult.
+#[derive(Debug, Default)]
+pub(crate) struct Sets {
+    /// Per alternative set id: its bit, or 0.
+    bit: Vec<u64>,
+    /// Per word id, per prefix id, and for numbers: the bits of the sets they can match.
+    words: Vec<u64>,
+    prefixes: Vec<u64>,
+    number: u64,
+}
+
+/// Set bits of a signature above this many filter little (as `build.rs` decides).
+const WEAK_SIGNATURE_BITS: u32 = 96;
+
+impl Sets {
+    /// Chooses the sets among those of `patterns` (their elements).
+    pub(crate) fn build<'a>(patterns: impl Iterator<Item = &'a [Element]>) -> Sets {
+        // How many patterns require each weak set after their first position.
+        let mut uses: BTreeMap<u16, (usize, &'static AltSet)> = BTreeMap::new();
+        for elements in patterns {
+            for element in elements.iter().skip(1) {
+                if let Element::One(alts) = element {
+                    if Sets::is_weak(alts) {
+                        uses.entry(alts.id).or_insert((0, alts)).0 += 1;
+                    }
+                }
+            }
+        }
+        let mut chosen: Vec<(usize, u16, &'static AltSet)> = uses
+            .into_iter()
+            .map(|(id, (n, alts))| (n, id, alts))
+            .collect();
+        chosen.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+        chosen.truncate(64);
+        let mut sets = Sets {
+            bit: Vec::new(),
+            words: vec![0; VOCAB.len()],
+            prefixes: vec![0; PREFIXES.len()],
+            number: 0,
+        };
+        for (k, &(_, id, alts)) in chosen.iter().enumerate() {
+            let bit = 1u64 << k;
+            let id = usize::from(id);
+            if sets.bit.len() <= id {
+                sets.bit.resize(id + 1, 0);
+            }
+            sets.bit[id] = bit;
+            let firsts = alts.phrases.iter().filter_map(|p| p.first());
+            for &word in alts.words.iter().chain(firsts) {
+                if let Some(w) = sets.words.get_mut(word as usize) {
+                    *w |= bit;
+                }
+            }
+            for &prefix in alts.prefixes {
+                if let Some(p) = sets.prefixes.get_mut(usize::from(prefix)) {
+                    *p |= bit;
+                }
+            }
+            if alts.number {
+                sets.number |= bit;
+            }
+        }
+        sets
+    }
+
+    /// Whether the word signature of `alts` filters nothing (see `build.rs`).
+    fn is_weak(alts: &AltSet) -> bool {
+        if !alts.prefixes.is_empty() || alts.number {
+            return true;
+        }
+        let firsts = alts.phrases.iter().filter_map(|p| p.first());
+        let (low, high) = alts
+            .words
+            .iter()
+            .chain(firsts)
+            .fold((0u64, 0u64), |(low, high), &w| {
+                let (l, h) = word_bit(w);
+                (low | l, high | h)
+            });
+        low.count_ones() + high.count_ones() >= WEAK_SIGNATURE_BITS
+    }
+
+    /// The bits a pattern with these elements needs after its first position.
+    fn need(&self, elements: &[Element]) -> u64 {
+        elements
+            .iter()
+            .skip(1)
+            .filter_map(|e| match e {
+                Element::One(alts) => self.bit.get(usize::from(alts.id)),
+                _ => None,
+            })
+            .fold(0, |need, bit| need | bit)
+    }
+
+    /// The bits of the sets one token can match.
+    fn of(&self, tokens: &Tokens, token: &Token) -> u64 {
+        let mut bits = self.words.get(token.word as usize).copied().unwrap_or(0);
+        match token.kind {
+            TokenKind::Number => bits |= self.number,
+            TokenKind::Word => {
+                for &prefix in tokens.prefixes(token) {
+                    bits |= self.prefixes.get(usize::from(prefix)).copied().unwrap_or(0);
+                }
+            }
+            TokenKind::Emoji => {}
+        }
+        bits
+    }
+}
+
+/// The signatures of the words from each token to the end of its sentence (`out[i]` for token
+/// `i`). Per token rather than per message: a long message sets nearly every bit of one
+/// signature and filters nothing.
+pub(crate) fn signatures(tokens: &Tokens, sets: &Sets, out: &mut Vec<Signature>) {
     out.clear();
-    out.resize(tokens.list.len(), 0);
-    let (mut low, mut high) = (0u64, 0u64);
+    out.resize(tokens.list.len(), Signature::default());
+    let (mut low, mut high, mut bits) = (0u64, 0u64, 0u64);
     let mut sentence = None;
     for (t, slot) in tokens.list.iter().zip(out.iter_mut()).rev() {
         if sentence != Some(t.sentence) {
-            (low, high) = (0, 0);
+            (low, high, bits) = (0, 0, 0);
             sentence = Some(t.sentence);
         }
         if t.word != NO_WORD {
@@ -269,7 +412,11 @@ pub(crate) fn signatures(tokens: &Tokens, out: &mut Vec<u128>) {
             low |= l;
             high |= h;
         }
-        *slot = (u128::from(high) << 64) | u128::from(low);
+        bits |= sets.of(tokens, t);
+        *slot = Signature {
+            words: (u128::from(high) << 64) | u128::from(low),
+            sets: bits,
+        };
     }
 }
 
