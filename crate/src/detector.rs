@@ -4,7 +4,7 @@
 use crate::error::Error;
 use crate::lexicon::Lexicon;
 use crate::matcher::{could_match, match_at, signatures, Index, Sets, Signature};
-use crate::recognize::{email_addresses, phone_numbers};
+use crate::recognize::{email_addresses, phone_numbers, MIN_PHONE_DIGITS};
 use crate::rules::{SafeScope, SafeTarget, CUES, LANGUAGES, PATTERNS, SAFE};
 use crate::tokenize::{tokenize, Tokens};
 use crate::verdict::{Category, Context, Direction, Signal, Verdict};
@@ -259,7 +259,7 @@ impl Detector {
             hits.clear();
             self.pattern_hits(tokens, words, candidates, hits);
             self.cancel_safe(tokens, words, candidates, safe_matches, hits);
-            self.add_shape_hits(chunk, base, hits);
+            self.add_shape_hits(chunk, base, tokens.ascii_digits, hits);
             for hit in hits.iter() {
                 let category = CUES[usize::from(hit.cue)].category;
                 let mut weight = hit.weight * direction_factor(context.direction, category);
@@ -361,6 +361,26 @@ impl Detector {
         if hits.is_empty() {
             return;
         }
+        // A safe pattern aimed at none of the hits' cues or categories cancels nothing: it is
+        // not matched at all.
+        let (mut hit_cues, mut hit_categories, mut many_cues) = (0u64, 0u8, false);
+        for hit in hits.iter() {
+            match 1u64.checked_shl(u32::from(hit.cue)) {
+                Some(bit) => hit_cues |= bit,
+                None => many_cues = true,
+            }
+            hit_categories |= 1 << CUES[usize::from(hit.cue)].category.index();
+        }
+        let aims_at_hits = |target: &SafeTarget| match target {
+            SafeTarget::All => true,
+            SafeTarget::Category(c) => hit_categories & (1 << c.index()) != 0,
+            SafeTarget::Cue(c) => {
+                many_cues
+                    || 1u64
+                        .checked_shl(u32::from(*c))
+                        .is_some_and(|b| hit_cues & b != 0)
+            }
+        };
         safe_matches.clear();
         for (i, &words) in words.iter().enumerate() {
             for &id in self.safe.candidates(tokens, i, candidates) {
@@ -368,7 +388,7 @@ impl Detector {
                     continue;
                 }
                 let safe = &SAFE[id as usize];
-                if !could_match(safe.required, words.words) {
+                if !aims_at_hits(&safe.target) || !could_match(safe.required, words.words) {
                     continue;
                 }
                 if let Some(end) = match_at(safe.elements, tokens, i) {
@@ -398,9 +418,16 @@ impl Detector {
         });
     }
 
-    fn add_shape_hits(&self, chunk: &str, base: usize, hits: &mut Vec<Hit>) {
+    /// Phone numbers and e-mail addresses; `digits` is the number of ASCII digits in `chunk`
+    /// (a phone number has at least ten).
+    fn add_shape_hits(&self, chunk: &str, base: usize, digits: usize, hits: &mut Vec<Hit>) {
+        let phones = if digits >= MIN_PHONE_DIGITS {
+            phone_numbers(chunk)
+        } else {
+            Vec::new()
+        };
         let shapes = [
-            (self.phone_cue, PHONE_WEIGHT, phone_numbers(chunk)),
+            (self.phone_cue, PHONE_WEIGHT, phones),
             (self.email_cue, EMAIL_WEIGHT, email_addresses(chunk)),
         ];
         for (cue, weight, ranges) in shapes {

@@ -44,6 +44,8 @@ pub(crate) struct Token {
 #[derive(Debug, Default)]
 pub(crate) struct Tokens {
     pub(crate) list: Vec<Token>,
+    /// How many ASCII digits the text has.
+    pub(crate) ascii_digits: usize,
     prefixes: Vec<u16>,
     /// The current word's characters, and the variants tried for it.
     chars: String,
@@ -94,6 +96,7 @@ fn char_at(text: &str, at: usize) -> Option<char> {
 pub(crate) fn tokenize(text: &str, base: usize, lexicon: &Lexicon, tokens: &mut Tokens) {
     tokens.list.clear();
     tokens.prefixes.clear();
+    let mut ascii_digits = 0;
     tokens.list.reserve(text.len() / 4 + 1);
     let mut chars = std::mem::take(&mut tokens.chars);
     chars.clear();
@@ -122,6 +125,7 @@ pub(crate) fn tokenize(text: &str, base: usize, lexicon: &Lexicon, tokens: &mut 
                     word.has_letter = true;
                 } else if b.is_ascii_digit() {
                     word.has_digit = true;
+                    ascii_digits += 1;
                 } else {
                     break;
                 }
@@ -232,6 +236,7 @@ pub(crate) fn tokenize(text: &str, base: usize, lexicon: &Lexicon, tokens: &mut 
     }
     t.flush(&mut word, base);
     t.join_spaced_letters(text, base);
+    t.tokens.ascii_digits = ascii_digits;
     t.tokens.chars = word.chars;
     t.tokens.variant = std::mem::take(&mut t.variant);
 }
