@@ -202,10 +202,11 @@ impl Index {
 
     /// The patterns indexed by the pair of token `at` (`token`) and the next word.
     fn pair(&self, tokens: &Tokens, token: &Token, at: usize) -> &[u32] {
+        // Second words are vocabulary words.
         let Some(next) = tokens
             .list
             .get(at + 1)
-            .filter(|n| n.sentence == token.sentence)
+            .filter(|n| n.sentence == token.sentence && n.word != NO_WORD)
         else {
             return &[];
         };
@@ -233,7 +234,7 @@ impl Index {
             if let Some(next) = tokens
                 .list
                 .get(at + 1)
-                .filter(|n| n.sentence == token.sentence)
+                .filter(|n| n.sentence == token.sentence && n.word != NO_WORD)
             {
                 let pairs = self
                     .by_pair
