@@ -33,17 +33,20 @@ struct Lists {
 }
 
 impl Lists {
-    fn new(keys: usize, mut map: BTreeMap<u32, Vec<u32>>) -> Lists {
+    /// The lists of `(key, id)` pairs, for the keys `0..keys` (others are dropped), each list
+    /// sorted and without repeats.
+    fn new(keys: usize, mut pairs: Vec<(u32, u32)>) -> Lists {
+        pairs.sort_unstable();
+        pairs.dedup();
         let mut lists = Lists {
             starts: Vec::with_capacity(keys + 1),
-            items: Vec::new(),
+            items: Vec::with_capacity(pairs.len()),
         };
+        let mut pairs = pairs.into_iter().peekable();
         for key in 0..keys as u32 {
             lists.starts.push(lists.items.len() as u32);
-            if let Some(mut ids) = map.remove(&key) {
-                ids.sort_unstable();
-                ids.dedup();
-                lists.items.extend(ids);
+            while let Some((_, id)) = pairs.next_if(|&(k, _)| k <= key) {
+                lists.items.push(id);
             }
         }
         lists.starts.push(lists.items.len() as u32);
@@ -86,9 +89,11 @@ impl Index {
         lexicon: &Lexicon,
         sets: &Sets,
     ) -> Index {
-        let mut by_word: BTreeMap<u32, Vec<u32>> = BTreeMap::new();
-        let mut by_pair: BTreeMap<(u32, u32), Vec<u32>> = BTreeMap::new();
-        let mut by_prefix: BTreeMap<u32, Vec<u32>> = BTreeMap::new();
+        // (key, id) pairs, sorted and grouped below (faster than maps of vectors: building
+        // the detector is part of the extension's start-up).
+        let mut by_word: Vec<(u32, u32)> = Vec::new();
+        let mut by_pair: Vec<(u32, u32, u32)> = Vec::new();
+        let mut by_prefix: Vec<(u32, u32)> = Vec::new();
         let mut numbers = Vec::new();
         let mut needs = Vec::new();
         for (id, elements) in items {
@@ -106,47 +111,51 @@ impl Index {
                 match &seconds {
                     Some(seconds) => {
                         for &second in seconds {
-                            by_pair.entry((word, second)).or_default().push(id);
+                            by_pair.push((word, second, id));
                         }
                     }
-                    None => by_word.entry(word).or_default().push(id),
+                    None => by_word.push((word, id)),
                 }
             }
             for phrase in alts.phrases {
                 match phrase {
-                    [first, second, ..] => by_pair.entry((*first, *second)).or_default().push(id),
-                    [first] => by_word.entry(*first).or_default().push(id),
+                    [first, second, ..] => by_pair.push((*first, *second, id)),
+                    [first] => by_word.push((*first, id)),
                     [] => {}
                 }
             }
             for prefix in alts.prefixes {
-                by_prefix.entry(u32::from(*prefix)).or_default().push(id);
+                by_prefix.push((u32::from(*prefix), id));
             }
             if alts.number {
                 numbers.push(id);
             }
         }
         let mut pairs = vec![Vec::new(); VOCAB.len()];
-        let mut pair_items = Vec::new();
-        for ((first, second), mut ids) in by_pair {
-            ids.sort_unstable();
-            ids.dedup();
-            let start = pair_items.len() as u32;
-            pair_items.extend(ids);
-            if let Some(list) = pairs.get_mut(first as usize) {
-                list.push((second, start, pair_items.len() as u32));
+        let mut pair_items = Vec::with_capacity(by_pair.len());
+        by_pair.sort_unstable();
+        by_pair.dedup();
+        let mut start = 0;
+        for (i, &(first, second, id)) in by_pair.iter().enumerate() {
+            let pair = |&(f, s, _): &(u32, u32, u32)| (f, s) == (first, second);
+            if i == 0 || !by_pair.get(i - 1).is_some_and(pair) {
+                start = pair_items.len() as u32;
+            }
+            pair_items.push(id);
+            // The last id of a (first, second) pair closes its list.
+            if !by_pair.get(i + 1).is_some_and(pair) {
+                if let Some(list) = pairs.get_mut(first as usize) {
+                    list.push((second, start, pair_items.len() as u32));
+                }
             }
         }
         let by_word = Lists::new(VOCAB.len(), by_word);
         let by_prefix = Lists::new(PREFIXES.len(), by_prefix);
-        let mut merged = BTreeMap::new();
+        let mut merged = Vec::new();
         for id in 0..VOCAB.len() as u32 {
-            let mut ids = by_word.get(id).to_vec();
+            merged.extend(by_word.get(id).iter().map(|&p| (id, p)));
             for &prefix in lexicon.word_prefixes(id) {
-                ids.extend_from_slice(by_prefix.get(u32::from(prefix)));
-            }
-            if !ids.is_empty() {
-                merged.insert(id, ids);
+                merged.extend(by_prefix.get(u32::from(prefix)).iter().map(|&p| (id, p)));
             }
         }
         Index {
