@@ -110,6 +110,11 @@ impl DetectorBuilder {
             lexicon,
             patterns,
             safe,
+            message_safe: SAFE
+                .iter()
+                .filter(|s| lang_on(s.lang) && s.scope == SafeScope::Message)
+                .map(|s| &s.target)
+                .collect(),
             sets,
             enabled,
             phone_cue: cue_index("personal_info.phone"),
@@ -140,6 +145,8 @@ pub struct Detector {
     safe: Index,
     /// The alternative sets whose presence word signatures cannot tell (see `Sets`).
     sets: Sets,
+    /// The targets of the safe patterns that cancel in the whole message.
+    message_safe: Vec<&'static SafeTarget>,
     enabled: Vec<bool>,
     /// The cues of the personal details recognised by shape (indexes into `CUES`).
     phone_cue: Option<u16>,
@@ -381,8 +388,28 @@ impl Detector {
                         .is_some_and(|b| hit_cues & b != 0)
             }
         };
+        // A safe match cancels in its span only the hits it overlaps, so unless a safe pattern
+        // that cancels in the whole message is aimed at a hit, only the tokens from which a
+        // match can reach a hit are tried: up to `max_span - 1` tokens before one, or within.
+        // Hits come in the order of their first token (pattern_hits), checked here.
+        let starts = |h: &Hit| h.tokens.map_or(0, |(s, _)| s);
+        let everywhere = self.message_safe.iter().any(|t| aims_at_hits(t))
+            || !hits.windows(2).all(|w| starts(&w[0]) <= starts(&w[1]));
+        let reach = self.safe.max_span().saturating_sub(1);
+        let (mut next, mut reachable_until) = (0, 0);
         safe_matches.clear();
         for (i, &words) in words.iter().enumerate() {
+            if !everywhere {
+                while let Some(hit) = hits.get(next).filter(|h| starts(h) <= i + reach) {
+                    if let Some((_, end)) = hit.tokens {
+                        reachable_until = reachable_until.max(end);
+                    }
+                    next += 1;
+                }
+                if i >= reachable_until {
+                    continue;
+                }
+            }
             for &id in self.safe.candidates(tokens, i, candidates) {
                 if !self.safe.may_match(id, words) {
                     continue;

@@ -23,6 +23,8 @@ pub(crate) struct Index {
     numbers: Vec<u32>,
     /// Per id: the `Sets` bits the rest of the sentence must have for the pattern to match.
     needs: Vec<u64>,
+    /// The most tokens a match of any of the patterns covers.
+    max_span: usize,
 }
 
 /// Lists of ids for the dense keys `0..n`, stored flat (one read per lookup, no hashing).
@@ -96,7 +98,9 @@ impl Index {
         let mut by_prefix: Vec<(u32, u32)> = Vec::new();
         let mut numbers = Vec::new();
         let mut needs = Vec::new();
+        let mut max_span = 0;
         for (id, elements) in items {
+            max_span = max_span.max(span(elements));
             if needs.len() <= id as usize {
                 needs.resize(id as usize + 1, 0);
             }
@@ -160,6 +164,7 @@ impl Index {
         }
         Index {
             needs,
+            max_span,
             by_word_and_prefixes: Lists::new(VOCAB.len(), merged),
             by_word,
             by_pair: pairs,
@@ -167,6 +172,11 @@ impl Index {
             by_prefix,
             numbers,
         }
+    }
+
+    /// The most tokens a match of any of the indexed patterns covers.
+    pub(crate) fn max_span(&self) -> usize {
+        self.max_span
     }
 
     /// Whether the pattern `id` may match at a token with this signature, as far as its
@@ -434,6 +444,19 @@ pub(crate) fn signatures(tokens: &Tokens, sets: &Sets, out: &mut Vec<Signature>)
 /// each position that needs one of a list of words must find one of them (or a collision).
 pub(crate) fn could_match(required: &[u128], message: u128) -> bool {
     required.iter().all(|bits| bits & message != 0)
+}
+
+/// The most tokens a match of `elements` can cover.
+fn span(elements: &[Element]) -> usize {
+    elements
+        .iter()
+        .map(|e| match e {
+            Element::One(alts) | Element::Optional(alts) => {
+                alts.phrases.iter().map(|p| p.len()).fold(1, usize::max)
+            }
+            Element::Gap(n) => usize::from(*n),
+        })
+        .sum()
 }
 
 /// Where `elements` match starting at token `start`: the end token (exclusive), if they do.
