@@ -211,11 +211,32 @@ impl Index {
         if pair.is_empty() {
             return listed;
         }
+        // Both lists are sorted and without repeats: merge them.
         out.clear();
-        out.extend_from_slice(listed);
-        out.extend_from_slice(pair);
-        out.sort_unstable();
-        out.dedup();
+        let (mut a, mut b) = (listed.iter().peekable(), pair.iter().peekable());
+        loop {
+            let next = match (a.peek(), b.peek()) {
+                (Some(&&x), Some(&&y)) => {
+                    if x <= y {
+                        a.next();
+                    }
+                    if y <= x {
+                        b.next();
+                    }
+                    x.min(y)
+                }
+                (Some(&&x), None) => {
+                    a.next();
+                    x
+                }
+                (None, Some(&&y)) => {
+                    b.next();
+                    y
+                }
+                (None, None) => break,
+            };
+            out.push(next);
+        }
         out
     }
 

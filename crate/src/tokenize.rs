@@ -318,8 +318,9 @@ impl Tokenizer<'_> {
             return;
         }
         let mut raw = std::mem::take(&mut word.chars);
-        // Masking stars and stray symbols at the end are not part of the word ("stupid*").
-        while raw.ends_with(['*', '!', '|', '+', '@']) {
+        // Masking stars and stray symbols at the end are not part of the word ("stupid*"); only
+        // the symbol path puts them in a word.
+        while word.has_symbol && raw.ends_with(['*', '!', '|', '+', '@']) {
             raw.pop();
         }
         if !raw.is_empty() {
@@ -513,6 +514,17 @@ fn longest_run(s: &str) -> usize {
 /// Shrinks every run of the same character longer than `keep` to `keep`; says whether any run
 /// was longer than two (the sign of stretched letters such as `bodohhhh`).
 fn shrink_runs(s: &mut String, keep: usize) -> bool {
+    // Most words have no character three times in a row: nothing to do (for ASCII, bytes are
+    // characters).
+    if keep >= 2
+        && s.is_ascii()
+        && !s
+            .as_bytes()
+            .windows(3)
+            .any(|w| w[0] == w[1] && w[1] == w[2])
+    {
+        return false;
+    }
     let longest = longest_run(s);
     if longest > keep {
         let mut prev = None;
