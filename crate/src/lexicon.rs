@@ -111,11 +111,25 @@ struct Slot {
 
 /// Up to eight bytes as a little-endian integer, zero-padded.
 fn chunk(bytes: &[u8]) -> u64 {
-    bytes
-        .iter()
-        .take(8)
-        .rev()
-        .fold(0u64, |acc, &b| (acc << 8) | u64::from(b))
+    // Whole loads where they fit (two overlapping ones cover 4 to 8 bytes: the overlap holds
+    // the same bytes), bytes one by one below four.
+    let u32_at = |at: usize| {
+        bytes
+            .get(at..at + 4)
+            .and_then(|b| <[u8; 4]>::try_from(b).ok())
+            .map_or(0, |b| u64::from(u32::from_le_bytes(b)))
+    };
+    match bytes.len() {
+        n if n >= 8 => bytes
+            .get(..8)
+            .and_then(|b| <[u8; 8]>::try_from(b).ok())
+            .map_or(0, u64::from_le_bytes),
+        n if n >= 4 => u32_at(0) | u32_at(n - 4) << (8 * (n - 4)),
+        _ => bytes
+            .iter()
+            .rev()
+            .fold(0u64, |acc, &b| (acc << 8) | u64::from(b)),
+    }
 }
 
 /// The first eight bytes of `word`, zero-padded, and a hash of all its bytes.
