@@ -540,7 +540,12 @@ fn match_alts(
     if token.word == NO_WORD {
         return None;
     }
+    let word = token.word;
+    // The first word is this token's (checked first, cheaply: most phrases start otherwise).
     alts.phrases.iter().find_map(|phrase| {
+        if phrase.first().is_some_and(|&first| first != word) {
+            return None;
+        }
         let matches = phrase
             .iter()
             .enumerate()
