@@ -65,7 +65,7 @@ export function lindungi_names(cueNames, categoryNames, levelNames) {
 }
 function get(o, key) {
   try {
-    const v = Reflect.get(o, key);
+    const v = o[key];
     return v == null ? undefined : v;
   } catch (e) {
     return undefined;
@@ -73,7 +73,7 @@ function get(o, key) {
 }
 function has(o, key) {
   try {
-    return Reflect.has(o, key);
+    return key in o;
   } catch (e) {
     return false;
   }
@@ -122,24 +122,24 @@ export function lindungi_held(which) {
 export function lindungi_held_time() {
   return heldTime;
 }
-function scores(codes, at, values, v) {
+function scores(codes, at) {
   const n = codes[at];
   const out = [];
-  for (let i = 0; i < n; i++) {
-    out.push({ category: categories[codes[at + 1 + 2 * i]], level: levels[codes[at + 2 + 2 * i]], score: values[v + i] });
+  for (let i = at + 1; i < at + 1 + 3 * n; i += 3) {
+    out.push({ category: categories[codes[i]], level: levels[codes[i + 1]], score: codes[i + 2] / 1000 });
   }
   return out;
 }
-export function lindungi_result(codes, values) {
+export function lindungi_result(codes) {
   const n = codes[1];
-  const result = { level: levels[codes[0]], categories: scores(codes, 1, values, 0), signals: [] };
-  let at = 2 + 2 * n;
+  const result = { level: levels[codes[0]], categories: scores(codes, 1), signals: [] };
+  let at = 2 + 3 * n;
   const signals = codes[at++];
   for (let i = 0; i < signals; i++, at += 4) {
     result.signals.push({ category: categories[codes[at]], cue: cues[codes[at + 1]], start: codes[at + 2], end: codes[at + 3] });
   }
   if (codes[at++] === 1) {
-    result.conversation = { level: levels[codes[at]], categories: scores(codes, at + 1, values, n) };
+    result.conversation = { level: levels[codes[at]], categories: scores(codes, at + 1) };
   }
   return result;
 }
@@ -154,7 +154,7 @@ extern "C" {
     fn lindungi_held(which: u32) -> String;
     fn lindungi_held_time() -> f64;
     /// A result object from `ResultCodes`.
-    fn lindungi_result(codes: &[u32], values: &[f64]) -> JsValue;
+    fn lindungi_result(codes: &[u32]) -> JsValue;
 }
 
 #[derive(Deserialize, Default)]
@@ -292,12 +292,10 @@ fn read_context(value: Option<js_sys::Object>) -> Result<ScanContext, JsValue> {
 /// lists handed to `lindungi_names`. Reused between scans.
 #[derive(Default)]
 struct ResultCodes {
-    /// Level, categories (count, then category and level of each), signals (count, then
-    /// category, cue, start and end of each), then 1 and the conversation's level and
-    /// categories, or 0.
+    /// Level, categories (count, then category, level and score in thousandths of each),
+    /// signals (count, then category, cue, start and end of each), then 1 and the
+    /// conversation's level and categories, or 0.
     codes: Vec<u32>,
-    /// The scores of the message's categories, then of the conversation's.
-    values: Vec<f64>,
 }
 
 impl ResultCodes {
@@ -324,9 +322,20 @@ impl ResultCodes {
     fn categories(&mut self, categories: &[crate::CategoryScore]) -> Option<()> {
         self.codes.push(u32::try_from(categories.len()).ok()?);
         for c in categories {
-            self.codes
-                .extend([c.category.index() as u32, Self::level(c.level)]);
-            self.values.push(c.score);
+            // Scores are rounded to thousandths: JavaScript's k / 1000 is then the very same
+            // double (checked; anything else takes the JSON way).
+            let thousandths = (c.score * 1000.0).round();
+            let exact = c.score.is_sign_positive()
+                && (0.0..=1000.0).contains(&thousandths)
+                && thousandths / 1000.0 == c.score;
+            if !exact {
+                return None;
+            }
+            self.codes.extend([
+                c.category.index() as u32,
+                Self::level(c.level),
+                thousandths as u32,
+            ]);
         }
         Some(())
     }
@@ -335,7 +344,6 @@ impl ResultCodes {
     /// does not fit the codes (a cue the rules do not list), for the caller to fall back on JSON.
     fn build(&mut self, report: &Report) -> Option<JsValue> {
         self.codes.clear();
-        self.values.clear();
         let message = &report.message;
         self.codes.push(Self::level(message.level));
         self.categories(&message.categories)?;
@@ -359,7 +367,7 @@ impl ResultCodes {
             }
             None => self.codes.push(0),
         }
-        Some(lindungi_result(&self.codes, &self.values))
+        Some(lindungi_result(&self.codes))
     }
 }
 
