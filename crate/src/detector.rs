@@ -338,7 +338,8 @@ impl Detector {
                     continue;
                 }
                 let pattern = &PATTERNS[id as usize];
-                if !could_match(pattern.required, words.words) {
+                if !could_match(pattern.required, words.words) || !self.patterns.near(id, tokens, i)
+                {
                     continue;
                 }
                 if let Some(end) = match_at(pattern.elements, tokens, i) {

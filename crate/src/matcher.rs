@@ -25,6 +25,46 @@ pub(crate) struct Index {
     needs: Vec<u64>,
     /// The most tokens a match of any of the patterns covers.
     max_span: usize,
+    /// Per id: where the pattern's second word must be, when that says much (see `Near`).
+    near: Vec<Near>,
+}
+
+/// A pattern whose first word is one token and whose next word position, right after it or
+/// after a gap of a few words, needs one of a list of words (e.g. `i ~2 want to ...`): one of
+/// the `distance` tokens after the start must have a word with a bit of `mask` (`word_bit`).
+/// Checked before trying the pattern; `distance` 0: nothing known.
+#[derive(Clone, Copy, Debug, Default)]
+struct Near {
+    distance: u8,
+    mask: (u64, u64),
+}
+
+impl Near {
+    fn of(elements: &[Element]) -> Near {
+        let single_first =
+            matches!(elements.first(), Some(Element::One(a)) if a.phrases.is_empty());
+        let (distance, next) = match (elements.get(1), elements.get(2)) {
+            (Some(Element::One(alts)), _) => (1, alts),
+            (Some(Element::Gap(n)), Some(Element::One(alts))) => (n.saturating_add(1), alts),
+            _ => return Near::default(),
+        };
+        if !single_first || !next.prefixes.is_empty() || next.number {
+            return Near::default();
+        }
+        let firsts = next.phrases.iter().filter_map(|p| p.first());
+        let mask = next
+            .words
+            .iter()
+            .chain(firsts)
+            .fold((0u64, 0u64), |(low, high), &w| {
+                let (l, h) = word_bit(w);
+                (low | l, high | h)
+            });
+        if mask.0.count_ones() + mask.1.count_ones() >= WEAK_SIGNATURE_BITS {
+            return Near::default();
+        }
+        Near { distance, mask }
+    }
 }
 
 /// Lists of ids for the dense keys `0..n`, stored flat (one read per lookup, no hashing).
@@ -99,8 +139,15 @@ impl Index {
         let mut numbers = Vec::new();
         let mut needs = Vec::new();
         let mut max_span = 0;
+        let mut near = Vec::new();
         for (id, elements) in items {
             max_span = max_span.max(span(elements));
+            if near.len() <= id as usize {
+                near.resize(id as usize + 1, Near::default());
+            }
+            if let Some(n) = near.get_mut(id as usize) {
+                *n = Near::of(elements);
+            }
             if needs.len() <= id as usize {
                 needs.resize(id as usize + 1, 0);
             }
@@ -165,6 +212,7 @@ impl Index {
         Index {
             needs,
             max_span,
+            near,
             by_word_and_prefixes: Lists::new(VOCAB.len(), merged),
             by_word,
             by_pair: pairs,
@@ -172,6 +220,23 @@ impl Index {
             by_prefix,
             numbers,
         }
+    }
+
+    /// Whether pattern `id` may match at token `at` as far as its second word goes (`Near`).
+    pub(crate) fn near(&self, id: u32, tokens: &Tokens, at: usize) -> bool {
+        let Some(near) = self.near.get(id as usize).filter(|n| n.distance > 0) else {
+            return true;
+        };
+        let Some(sentence) = tokens.list.get(at).map(|t| t.sentence) else {
+            return true;
+        };
+        let to = (at + 1 + usize::from(near.distance)).min(tokens.list.len());
+        tokens.list.get(at + 1..to).unwrap_or(&[]).iter().any(|t| {
+            let (l, h) = word_bit(t.word);
+            t.sentence == sentence
+                && t.word != NO_WORD
+                && (l & near.mask.0 != 0 || h & near.mask.1 != 0)
+        })
     }
 
     /// The most tokens a match of any of the indexed patterns covers.
