@@ -254,9 +254,11 @@ impl Tokenizer<'_> {
     fn push_word_prefixes(&mut self, id: u32, kind: TokenKind) -> (u32, u32) {
         let start = self.tokens.prefixes.len() as u32;
         if kind == TokenKind::Word {
-            self.tokens
-                .prefixes
-                .extend_from_slice(self.lexicon.word_prefixes(id));
+            // Most words start no rule prefix.
+            let prefixes = self.lexicon.word_prefixes(id);
+            if !prefixes.is_empty() {
+                self.tokens.prefixes.extend_from_slice(prefixes);
+            }
         }
         (start, self.tokens.prefixes.len() as u32)
     }
@@ -483,9 +485,18 @@ impl Tokenizer<'_> {
 }
 
 fn single_char(s: &str) -> Option<char> {
-    let mut chars = s.chars();
-    let c = chars.next()?;
-    chars.next().is_none().then_some(c)
+    // The first byte of a character says how many bytes it has: only a word of exactly that
+    // many bytes is one character (most words are told apart without decoding).
+    let width = match *s.as_bytes().first()? {
+        b if b < 0x80 => 1,
+        b if b >= 0xF0 => 4,
+        b if b >= 0xE0 => 3,
+        _ => 2,
+    };
+    if s.len() != width {
+        return None;
+    }
+    s.chars().next()
 }
 
 /// The length of the longest run of one character in `s`.
@@ -516,6 +527,10 @@ fn longest_run(s: &str) -> usize {
 fn shrink_runs(s: &mut String, keep: usize) -> bool {
     // Most words have no character three times in a row: nothing to do (for ASCII, bytes are
     // characters).
+    // (Fewer than three bytes cannot hold a character three times.)
+    if keep >= 2 && s.len() < 3 {
+        return false;
+    }
     if keep >= 2
         && s.is_ascii()
         && !s
