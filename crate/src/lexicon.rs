@@ -30,6 +30,8 @@ pub(crate) struct Lexicon {
     /// (`word_prefix_starts[id]..word_prefix_starts[id + 1]`).
     word_prefix_starts: Vec<u32>,
     word_prefix_items: Vec<u16>,
+    /// No word or slang key has a character three times in a row.
+    keys_without_runs: bool,
 }
 
 /// Rule prefixes as a trie with a dense table of transitions over `a`-`z` and `0`-`9`: finding
@@ -219,6 +221,15 @@ impl Lexicon {
                 entries.push((key, Lookup::Slang(ids)));
             }
         }
+        let keys_without_runs = entries.iter().all(|(key, _)| {
+            let mut chars = key.chars();
+            let (mut a, mut b) = (chars.next(), chars.next());
+            chars.all(|c| {
+                let run = a == Some(c) && b == Some(c);
+                (a, b) = (b, Some(c));
+                !run
+            })
+        });
         let entries = WordTable::new(entries);
         let flags = |group: &[(u8, u32)]| {
             let mut set = vec![false; VOCAB.len()];
@@ -242,9 +253,15 @@ impl Lexicon {
             word_prefix_starts,
             word_prefix_items,
             entries,
+            keys_without_runs,
             negation: flags(GROUP_NEGATION),
             second_person: flags(GROUP_SECOND_PERSON),
         }
+    }
+
+    /// Whether no key has a character three times in a row (see `Tokenizer::classify`).
+    pub(crate) fn keys_without_runs(&self) -> bool {
+        self.keys_without_runs
     }
 
     pub(crate) fn lookup(&self, word: &str) -> Option<Lookup> {

@@ -337,15 +337,30 @@ impl Tokenizer<'_> {
 
     fn classify(&mut self, raw: &mut String, word: &WordBuilder, base: usize) {
         let (start, end) = (base + word.start, base + word.end);
+        let number = !word.has_letter && !word.has_symbol;
+        // Most words are known as written, and no known word has a character three times in a
+        // row (checked when the lexicon is built), so a word found as it is would come out of
+        // shrink_runs unchanged: look it up first.
+        let tried = !number && self.lexicon.keys_without_runs();
+        if tried {
+            if let Some(found) = self.lexicon.lookup(raw) {
+                let single = single_char(raw).filter(|c| c.is_alphabetic());
+                self.push_lookup(found, start, end, single);
+                return;
+            }
+        }
         let had_long_run = shrink_runs(raw, 2);
-        if !word.has_letter && !word.has_symbol {
+        if number {
             self.push_unknown(raw, start, end, TokenKind::Number);
             return;
         }
         let single = single_char(raw).filter(|c| c.is_alphabetic());
-        if let Some(found) = self.lexicon.lookup(raw) {
-            self.push_lookup(found, start, end, single);
-            return;
+        // Unchanged by shrink_runs, a word already looked up is still unknown.
+        if !tried || had_long_run {
+            if let Some(found) = self.lexicon.lookup(raw) {
+                self.push_lookup(found, start, end, single);
+                return;
+            }
         }
         let disguised = word.has_digit || word.has_symbol;
         if !disguised && !had_long_run {
