@@ -218,7 +218,11 @@ impl Index {
             by_pair: pairs,
             pair_items,
             by_prefix,
-            numbers,
+            numbers: {
+                numbers.sort_unstable();
+                numbers.dedup();
+                numbers
+            },
         }
     }
 
@@ -263,6 +267,15 @@ impl Index {
         let Some(token) = tokens.list.get(at) else {
             return &[];
         };
+        if token.word == NO_WORD {
+            // Most tokens: an unknown word without rule prefixes starts nothing, and a number
+            // starts the number patterns (kept sorted, without repeats).
+            match token.kind {
+                TokenKind::Word if tokens.prefixes(token).is_empty() => return &[],
+                TokenKind::Number => return &self.numbers,
+                _ => {}
+            }
+        }
         if token.word == NO_WORD || token.kind != TokenKind::Word {
             self.candidates_any(tokens, at, out);
             if out.len() > 1 {
