@@ -3,9 +3,9 @@
 
 use crate::error::Error;
 use crate::lexicon::Lexicon;
-use crate::matcher::{could_match, match_at, signature, Index};
+use crate::matcher::{could_match, match_at, signatures, Index, Sets, Signature};
 use crate::model::{Feature, Model, ModelHit, WEIGHT as MODEL_WEIGHT};
-use crate::recognize::{email_addresses, phone_numbers};
+use crate::recognize::{email_addresses, phone_numbers, MIN_PHONE_DIGITS};
 use crate::rules::{SafeDef, SafeScope, SafeTarget, CUES, LANGUAGES, PATTERNS, SAFE};
 use crate::tokenize::{tokenize, Tokens};
 use crate::verdict::{Category, Context, Direction, Signal, Verdict};
@@ -102,6 +102,12 @@ impl DetectorBuilder {
         }
         let lang_on = |lang: u8| enabled.get(usize::from(lang)).copied().unwrap_or(false);
         let lexicon = Lexicon::new(&enabled);
+        let sets = Sets::build(
+            PATTERNS
+                .iter()
+                .filter(|p| lang_on(p.lang))
+                .map(|p| p.elements),
+        );
         let patterns = Index::build(
             PATTERNS
                 .iter()
@@ -109,6 +115,7 @@ impl DetectorBuilder {
                 .filter(|(_, p)| lang_on(p.lang))
                 .map(|(i, p)| (i as u32, p.elements)),
             &lexicon,
+            &sets,
         );
         let safe = Index::build(
             SAFE.iter()
@@ -116,12 +123,19 @@ impl DetectorBuilder {
                 .filter(|(_, s)| lang_on(s.lang))
                 .map(|(i, s)| (i as u32, s.elements)),
             &lexicon,
+            &sets,
         );
         let cue_index = |id: &str| CUES.iter().position(|c| c.id == id).map(|i| i as u16);
         Ok(Detector {
             lexicon,
             patterns,
             safe,
+            message_safe: SAFE
+                .iter()
+                .filter(|s| lang_on(s.lang) && s.scope == SafeScope::Message)
+                .map(|s| &s.target)
+                .collect(),
+            sets,
             enabled,
             model: if self.model { Model::shipped() } else { None },
             phone_cue: cue_index("personal_info.phone"),
@@ -150,6 +164,10 @@ pub struct Detector {
     lexicon: Lexicon,
     patterns: Index,
     safe: Index,
+    /// The alternative sets whose presence word signatures cannot tell (see `Sets`).
+    sets: Sets,
+    /// The targets of the safe patterns that cancel in the whole message.
+    message_safe: Vec<&'static SafeTarget>,
     enabled: Vec<bool>,
     model: Option<Model>,
     /// The cues of the personal details recognised by shape (indexes into `CUES`).
@@ -165,6 +183,8 @@ struct Scratch {
     hits: Vec<Hit>,
     candidates: Vec<u32>,
     safe_matches: Vec<(u32, usize, usize)>,
+    /// Per token: the words from it to the end of its sentence (`matcher::signatures`).
+    words: Vec<Signature>,
     cue_weights: Vec<f32>,
     per_cue_signals: Vec<usize>,
     model_hits: Vec<ModelHit>,
@@ -263,7 +283,13 @@ impl Detector {
         let mut scratch = Scratch::default();
         let overruled = Category::ALL.map(|c| {
             analysis.negated[c.index()]
-                || self.safe_aimed_at(text, c, &mut scratch.tokens, &mut scratch.candidates)
+                || self.safe_aimed_at(
+                    text,
+                    c,
+                    &mut scratch.tokens,
+                    &mut scratch.words,
+                    &mut scratch.candidates,
+                )
         });
         ModelInput {
             features: crate::model::features(text, &self.lexicon, &analysis.verdict.signals),
@@ -298,6 +324,7 @@ impl Detector {
             hits,
             candidates,
             safe_matches,
+            words,
             cue_weights,
             per_cue_signals,
             model_hits,
@@ -313,11 +340,11 @@ impl Detector {
         for (base, chunk) in chunks(text) {
             tokenize(chunk, base, &self.lexicon, tokens);
             let tokens = &*tokens;
-            let words = signature(tokens);
+            signatures(tokens, &self.sets, words);
             hits.clear();
             self.pattern_hits(tokens, words, candidates, hits);
             self.cancel_safe(tokens, words, candidates, safe_matches, hits);
-            self.add_shape_hits(chunk, base, hits);
+            self.add_shape_hits(chunk, base, tokens.ascii_digits, hits);
             for hit in hits.iter() {
                 let category = CUES[usize::from(hit.cue)].category;
                 let mut weight = hit.weight * direction_factor(context.direction, category);
@@ -364,7 +391,7 @@ impl Detector {
             for hit in model_hits.iter() {
                 let cue = &CUES[usize::from(hit.cue)];
                 if negated[cue.category.index()]
-                    || self.safe_aimed_at(text, cue.category, tokens, candidates)
+                    || self.safe_aimed_at(text, cue.category, tokens, words, candidates)
                 {
                     continue;
                 }
@@ -404,14 +431,19 @@ impl Detector {
     fn pattern_hits(
         &self,
         tokens: &Tokens,
-        words: u128,
+        words: &[Signature],
         candidates: &mut Vec<u32>,
         hits: &mut Vec<Hit>,
     ) {
-        for i in 0..tokens.list.len() {
+        // `words` has one signature per token.
+        for (i, &words) in words.iter().enumerate() {
             for &id in self.patterns.candidates(tokens, i, candidates) {
+                if !self.patterns.may_match(id, words) {
+                    continue;
+                }
                 let pattern = &PATTERNS[id as usize];
-                if !could_match(pattern.required, words) {
+                if !could_match(pattern.required, words.words) || !self.patterns.near(id, tokens, i)
+                {
                     continue;
                 }
                 if let Some(end) = match_at(pattern.elements, tokens, i) {
@@ -433,7 +465,7 @@ impl Detector {
     fn cancel_safe(
         &self,
         tokens: &Tokens,
-        words: u128,
+        words: &[Signature],
         candidates: &mut Vec<u32>,
         safe_matches: &mut Vec<(u32, usize, usize)>,
         hits: &mut Vec<Hit>,
@@ -441,11 +473,54 @@ impl Detector {
         if hits.is_empty() {
             return;
         }
+        // A safe pattern aimed at none of the hits' cues or categories cancels nothing: it is
+        // not matched at all.
+        let (mut hit_cues, mut hit_categories, mut many_cues) = (0u64, 0u8, false);
+        for hit in hits.iter() {
+            match 1u64.checked_shl(u32::from(hit.cue)) {
+                Some(bit) => hit_cues |= bit,
+                None => many_cues = true,
+            }
+            hit_categories |= 1 << CUES[usize::from(hit.cue)].category.index();
+        }
+        let aims_at_hits = |target: &SafeTarget| match target {
+            SafeTarget::All => true,
+            SafeTarget::Category(c) => hit_categories & (1 << c.index()) != 0,
+            SafeTarget::Cue(c) => {
+                many_cues
+                    || 1u64
+                        .checked_shl(u32::from(*c))
+                        .is_some_and(|b| hit_cues & b != 0)
+            }
+        };
+        // A safe match cancels in its span only the hits it overlaps, so unless a safe pattern
+        // that cancels in the whole message is aimed at a hit, only the tokens from which a
+        // match can reach a hit are tried: up to `max_span - 1` tokens before one, or within.
+        // Hits come in the order of their first token (pattern_hits), checked here.
+        let starts = |h: &Hit| h.tokens.map_or(0, |(s, _)| s);
+        let everywhere = self.message_safe.iter().any(|t| aims_at_hits(t))
+            || !hits.windows(2).all(|w| starts(&w[0]) <= starts(&w[1]));
+        let reach = self.safe.max_span().saturating_sub(1);
+        let (mut next, mut reachable_until) = (0, 0);
         safe_matches.clear();
-        for i in 0..tokens.list.len() {
+        for (i, &words) in words.iter().enumerate() {
+            if !everywhere {
+                while let Some(hit) = hits.get(next).filter(|h| starts(h) <= i + reach) {
+                    if let Some((_, end)) = hit.tokens {
+                        reachable_until = reachable_until.max(end);
+                    }
+                    next += 1;
+                }
+                if i >= reachable_until {
+                    continue;
+                }
+            }
             for &id in self.safe.candidates(tokens, i, candidates) {
+                if !self.safe.may_match(id, words) {
+                    continue;
+                }
                 let safe = &SAFE[id as usize];
-                if !could_match(safe.required, words) {
+                if !aims_at_hits(&safe.target) || !could_match(safe.required, words.words) {
                     continue;
                 }
                 if let Some(end) = match_at(safe.elements, tokens, i) {
@@ -483,28 +558,37 @@ impl Detector {
         text: &str,
         category: Category,
         tokens: &mut Tokens,
+        words: &mut Vec<Signature>,
         candidates: &mut Vec<u32>,
     ) -> bool {
         chunks(text).any(|(base, chunk)| {
             tokenize(chunk, base, &self.lexicon, tokens);
-            let words = signature(tokens);
-            (0..tokens.list.len()).any(|i| {
+            signatures(tokens, &self.sets, words);
+            words.iter().enumerate().any(|(i, &words)| {
                 self.safe
                     .candidates(tokens, i, candidates)
                     .iter()
                     .any(|&id| {
                         let safe = &SAFE[id as usize];
                         aimed_at(safe, category)
-                            && could_match(safe.required, words)
+                            && self.safe.may_match(id, words)
+                            && could_match(safe.required, words.words)
                             && match_at(safe.elements, tokens, i).is_some()
                     })
             })
         })
     }
 
-    fn add_shape_hits(&self, chunk: &str, base: usize, hits: &mut Vec<Hit>) {
+    /// Phone numbers and e-mail addresses; `digits` is the number of ASCII digits in `chunk`
+    /// (a phone number has at least ten).
+    fn add_shape_hits(&self, chunk: &str, base: usize, digits: usize, hits: &mut Vec<Hit>) {
+        let phones = if digits >= MIN_PHONE_DIGITS {
+            phone_numbers(chunk)
+        } else {
+            Vec::new()
+        };
         let shapes = [
-            (self.phone_cue, PHONE_WEIGHT, phone_numbers(chunk)),
+            (self.phone_cue, PHONE_WEIGHT, phones),
             (self.email_cue, EMAIL_WEIGHT, email_addresses(chunk)),
         ];
         for (cue, weight, ranges) in shapes {

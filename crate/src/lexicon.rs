@@ -30,6 +30,8 @@ pub(crate) struct Lexicon {
     /// (`word_prefix_starts[id]..word_prefix_starts[id + 1]`).
     word_prefix_starts: Vec<u32>,
     word_prefix_items: Vec<u16>,
+    /// No word or slang key has a character three times in a row.
+    keys_without_runs: bool,
 }
 
 /// Rule prefixes as a trie with a dense table of transitions over `a`-`z` and `0`-`9`: finding
@@ -111,11 +113,25 @@ struct Slot {
 
 /// Up to eight bytes as a little-endian integer, zero-padded.
 fn chunk(bytes: &[u8]) -> u64 {
-    bytes
-        .iter()
-        .take(8)
-        .rev()
-        .fold(0u64, |acc, &b| (acc << 8) | u64::from(b))
+    // Whole loads where they fit (two overlapping ones cover 4 to 8 bytes: the overlap holds
+    // the same bytes), bytes one by one below four.
+    let u32_at = |at: usize| {
+        bytes
+            .get(at..at + 4)
+            .and_then(|b| <[u8; 4]>::try_from(b).ok())
+            .map_or(0, |b| u64::from(u32::from_le_bytes(b)))
+    };
+    match bytes.len() {
+        n if n >= 8 => bytes
+            .get(..8)
+            .and_then(|b| <[u8; 8]>::try_from(b).ok())
+            .map_or(0, u64::from_le_bytes),
+        n if n >= 4 => u32_at(0) | u32_at(n - 4) << (8 * (n - 4)),
+        _ => bytes
+            .iter()
+            .rev()
+            .fold(0u64, |acc, &b| (acc << 8) | u64::from(b)),
+    }
 }
 
 /// The first eight bytes of `word`, zero-padded, and a hash of all its bytes.
@@ -205,6 +221,15 @@ impl Lexicon {
                 entries.push((key, Lookup::Slang(ids)));
             }
         }
+        let keys_without_runs = entries.iter().all(|(key, _)| {
+            let mut chars = key.chars();
+            let (mut a, mut b) = (chars.next(), chars.next());
+            chars.all(|c| {
+                let run = a == Some(c) && b == Some(c);
+                (a, b) = (b, Some(c));
+                !run
+            })
+        });
         let entries = WordTable::new(entries);
         let flags = |group: &[(u8, u32)]| {
             let mut set = vec![false; VOCAB.len()];
@@ -228,9 +253,15 @@ impl Lexicon {
             word_prefix_starts,
             word_prefix_items,
             entries,
+            keys_without_runs,
             negation: flags(GROUP_NEGATION),
             second_person: flags(GROUP_SECOND_PERSON),
         }
+    }
+
+    /// Whether no key has a character three times in a row (see `Tokenizer::classify`).
+    pub(crate) fn keys_without_runs(&self) -> bool {
+        self.keys_without_runs
     }
 
     pub(crate) fn lookup(&self, word: &str) -> Option<Lookup> {

@@ -21,6 +21,50 @@ pub(crate) struct Index {
     /// Per prefix id (`PREFIXES`): the patterns whose first word may start with it.
     by_prefix: Lists,
     numbers: Vec<u32>,
+    /// Per id: the `Sets` bits the rest of the sentence must have for the pattern to match.
+    needs: Vec<u64>,
+    /// The most tokens a match of any of the patterns covers.
+    max_span: usize,
+    /// Per id: where the pattern's second word must be, when that says much (see `Near`).
+    near: Vec<Near>,
+}
+
+/// A pattern whose first word is one token and whose next word position, right after it or
+/// after a gap of a few words, needs one of a list of words (e.g. `i ~2 want to ...`): one of
+/// the `distance` tokens after the start must have a word with a bit of `mask` (`word_bit`).
+/// Checked before trying the pattern; `distance` 0: nothing known.
+#[derive(Clone, Copy, Debug, Default)]
+struct Near {
+    distance: u8,
+    mask: (u64, u64),
+}
+
+impl Near {
+    fn of(elements: &[Element]) -> Near {
+        let single_first =
+            matches!(elements.first(), Some(Element::One(a)) if a.phrases.is_empty());
+        let (distance, next) = match (elements.get(1), elements.get(2)) {
+            (Some(Element::One(alts)), _) => (1, alts),
+            (Some(Element::Gap(n)), Some(Element::One(alts))) => (n.saturating_add(1), alts),
+            _ => return Near::default(),
+        };
+        if !single_first || !next.prefixes.is_empty() || next.number {
+            return Near::default();
+        }
+        let firsts = next.phrases.iter().filter_map(|p| p.first());
+        let mask = next
+            .words
+            .iter()
+            .chain(firsts)
+            .fold((0u64, 0u64), |(low, high), &w| {
+                let (l, h) = word_bit(w);
+                (low | l, high | h)
+            });
+        if mask.0.count_ones() + mask.1.count_ones() >= WEAK_SIGNATURE_BITS {
+            return Near::default();
+        }
+        Near { distance, mask }
+    }
 }
 
 /// Lists of ids for the dense keys `0..n`, stored flat (one read per lookup, no hashing).
@@ -31,17 +75,20 @@ struct Lists {
 }
 
 impl Lists {
-    fn new(keys: usize, mut map: BTreeMap<u32, Vec<u32>>) -> Lists {
+    /// The lists of `(key, id)` pairs, for the keys `0..keys` (others are dropped), each list
+    /// sorted and without repeats.
+    fn new(keys: usize, mut pairs: Vec<(u32, u32)>) -> Lists {
+        pairs.sort_unstable();
+        pairs.dedup();
         let mut lists = Lists {
             starts: Vec::with_capacity(keys + 1),
-            items: Vec::new(),
+            items: Vec::with_capacity(pairs.len()),
         };
+        let mut pairs = pairs.into_iter().peekable();
         for key in 0..keys as u32 {
             lists.starts.push(lists.items.len() as u32);
-            if let Some(mut ids) = map.remove(&key) {
-                ids.sort_unstable();
-                ids.dedup();
-                lists.items.extend(ids);
+            while let Some((_, id)) = pairs.next_if(|&(k, _)| k <= key) {
+                lists.items.push(id);
             }
         }
         lists.starts.push(lists.items.len() as u32);
@@ -82,12 +129,31 @@ impl Index {
     pub(crate) fn build<'a>(
         items: impl Iterator<Item = (u32, &'a [Element])>,
         lexicon: &Lexicon,
+        sets: &Sets,
     ) -> Index {
-        let mut by_word: BTreeMap<u32, Vec<u32>> = BTreeMap::new();
-        let mut by_pair: BTreeMap<(u32, u32), Vec<u32>> = BTreeMap::new();
-        let mut by_prefix: BTreeMap<u32, Vec<u32>> = BTreeMap::new();
+        // (key, id) pairs, sorted and grouped below (faster than maps of vectors: building
+        // the detector is part of the extension's start-up).
+        let mut by_word: Vec<(u32, u32)> = Vec::new();
+        let mut by_pair: Vec<(u32, u32, u32)> = Vec::new();
+        let mut by_prefix: Vec<(u32, u32)> = Vec::new();
         let mut numbers = Vec::new();
+        let mut needs = Vec::new();
+        let mut max_span = 0;
+        let mut near = Vec::new();
         for (id, elements) in items {
+            max_span = max_span.max(span(elements));
+            if near.len() <= id as usize {
+                near.resize(id as usize + 1, Near::default());
+            }
+            if let Some(n) = near.get_mut(id as usize) {
+                *n = Near::of(elements);
+            }
+            if needs.len() <= id as usize {
+                needs.resize(id as usize + 1, 0);
+            }
+            if let Some(need) = needs.get_mut(id as usize) {
+                *need = sets.need(elements);
+            }
             let Some(Element::One(alts)) = elements.first() else {
                 continue;
             };
@@ -96,57 +162,98 @@ impl Index {
                 match &seconds {
                     Some(seconds) => {
                         for &second in seconds {
-                            by_pair.entry((word, second)).or_default().push(id);
+                            by_pair.push((word, second, id));
                         }
                     }
-                    None => by_word.entry(word).or_default().push(id),
+                    None => by_word.push((word, id)),
                 }
             }
             for phrase in alts.phrases {
                 match phrase {
-                    [first, second, ..] => by_pair.entry((*first, *second)).or_default().push(id),
-                    [first] => by_word.entry(*first).or_default().push(id),
+                    [first, second, ..] => by_pair.push((*first, *second, id)),
+                    [first] => by_word.push((*first, id)),
                     [] => {}
                 }
             }
             for prefix in alts.prefixes {
-                by_prefix.entry(u32::from(*prefix)).or_default().push(id);
+                by_prefix.push((u32::from(*prefix), id));
             }
             if alts.number {
                 numbers.push(id);
             }
         }
         let mut pairs = vec![Vec::new(); VOCAB.len()];
-        let mut pair_items = Vec::new();
-        for ((first, second), mut ids) in by_pair {
-            ids.sort_unstable();
-            ids.dedup();
-            let start = pair_items.len() as u32;
-            pair_items.extend(ids);
-            if let Some(list) = pairs.get_mut(first as usize) {
-                list.push((second, start, pair_items.len() as u32));
+        let mut pair_items = Vec::with_capacity(by_pair.len());
+        by_pair.sort_unstable();
+        by_pair.dedup();
+        let mut start = 0;
+        for (i, &(first, second, id)) in by_pair.iter().enumerate() {
+            let pair = |&(f, s, _): &(u32, u32, u32)| (f, s) == (first, second);
+            if i == 0 || !by_pair.get(i - 1).is_some_and(pair) {
+                start = pair_items.len() as u32;
+            }
+            pair_items.push(id);
+            // The last id of a (first, second) pair closes its list.
+            if !by_pair.get(i + 1).is_some_and(pair) {
+                if let Some(list) = pairs.get_mut(first as usize) {
+                    list.push((second, start, pair_items.len() as u32));
+                }
             }
         }
         let by_word = Lists::new(VOCAB.len(), by_word);
         let by_prefix = Lists::new(PREFIXES.len(), by_prefix);
-        let mut merged = BTreeMap::new();
+        let mut merged = Vec::new();
         for id in 0..VOCAB.len() as u32 {
-            let mut ids = by_word.get(id).to_vec();
+            merged.extend(by_word.get(id).iter().map(|&p| (id, p)));
             for &prefix in lexicon.word_prefixes(id) {
-                ids.extend_from_slice(by_prefix.get(u32::from(prefix)));
-            }
-            if !ids.is_empty() {
-                merged.insert(id, ids);
+                merged.extend(by_prefix.get(u32::from(prefix)).iter().map(|&p| (id, p)));
             }
         }
         Index {
+            needs,
+            max_span,
+            near,
             by_word_and_prefixes: Lists::new(VOCAB.len(), merged),
             by_word,
             by_pair: pairs,
             pair_items,
             by_prefix,
-            numbers,
+            numbers: {
+                numbers.sort_unstable();
+                numbers.dedup();
+                numbers
+            },
         }
+    }
+
+    /// Whether pattern `id` may match at token `at` as far as its second word goes (`Near`).
+    pub(crate) fn near(&self, id: u32, tokens: &Tokens, at: usize) -> bool {
+        let Some(near) = self.near.get(id as usize).filter(|n| n.distance > 0) else {
+            return true;
+        };
+        let Some(sentence) = tokens.list.get(at).map(|t| t.sentence) else {
+            return true;
+        };
+        let to = (at + 1 + usize::from(near.distance)).min(tokens.list.len());
+        tokens.list.get(at + 1..to).unwrap_or(&[]).iter().any(|t| {
+            let (l, h) = word_bit(t.word);
+            t.sentence == sentence
+                && t.word != NO_WORD
+                && (l & near.mask.0 != 0 || h & near.mask.1 != 0)
+        })
+    }
+
+    /// The most tokens a match of any of the indexed patterns covers.
+    pub(crate) fn max_span(&self) -> usize {
+        self.max_span
+    }
+
+    /// Whether the pattern `id` may match at a token with this signature, as far as its
+    /// `Sets` go (`could_match` checks its words).
+    pub(crate) fn may_match(&self, id: u32, signature: Signature) -> bool {
+        self.needs
+            .get(id as usize)
+            .is_none_or(|&need| signature.sets & need == need)
     }
 
     /// The ids of the patterns that may start at token `at`, sorted and without repeats:
@@ -160,6 +267,15 @@ impl Index {
         let Some(token) = tokens.list.get(at) else {
             return &[];
         };
+        if token.word == NO_WORD {
+            // Most tokens: an unknown word without rule prefixes starts nothing, and a number
+            // starts the number patterns (kept sorted, without repeats).
+            match token.kind {
+                TokenKind::Word if tokens.prefixes(token).is_empty() => return &[],
+                TokenKind::Number => return &self.numbers,
+                _ => {}
+            }
+        }
         if token.word == NO_WORD || token.kind != TokenKind::Word {
             self.candidates_any(tokens, at, out);
             if out.len() > 1 {
@@ -173,20 +289,42 @@ impl Index {
         if pair.is_empty() {
             return listed;
         }
+        // Both lists are sorted and without repeats: merge them.
         out.clear();
-        out.extend_from_slice(listed);
-        out.extend_from_slice(pair);
-        out.sort_unstable();
-        out.dedup();
+        let (mut a, mut b) = (listed.iter().peekable(), pair.iter().peekable());
+        loop {
+            let next = match (a.peek(), b.peek()) {
+                (Some(&&x), Some(&&y)) => {
+                    if x <= y {
+                        a.next();
+                    }
+                    if y <= x {
+                        b.next();
+                    }
+                    x.min(y)
+                }
+                (Some(&&x), None) => {
+                    a.next();
+                    x
+                }
+                (None, Some(&&y)) => {
+                    b.next();
+                    y
+                }
+                (None, None) => break,
+            };
+            out.push(next);
+        }
         out
     }
 
     /// The patterns indexed by the pair of token `at` (`token`) and the next word.
     fn pair(&self, tokens: &Tokens, token: &Token, at: usize) -> &[u32] {
+        // Second words are vocabulary words.
         let Some(next) = tokens
             .list
             .get(at + 1)
-            .filter(|n| n.sentence == token.sentence)
+            .filter(|n| n.sentence == token.sentence && n.word != NO_WORD)
         else {
             return &[];
         };
@@ -214,7 +352,7 @@ impl Index {
             if let Some(next) = tokens
                 .list
                 .get(at + 1)
-                .filter(|n| n.sentence == token.sentence)
+                .filter(|n| n.sentence == token.sentence && n.word != NO_WORD)
             {
                 let pairs = self
                     .by_pair
@@ -250,24 +388,174 @@ fn word_bit(id: u32) -> (u64, u64) {
     }
 }
 
-/// The signature of the words of a message: one bit per known word.
-pub(crate) fn signature(tokens: &Tokens) -> u128 {
-    let (low, high) =
-        tokens
-            .list
-            .iter()
-            .filter(|t| t.word != NO_WORD)
-            .fold((0u64, 0u64), |(low, high), t| {
-                let (l, h) = word_bit(t.word);
-                (low | l, high | h)
-            });
-    (u128::from(high) << 64) | u128::from(low)
+/// What the words from a token to the end of its sentence can satisfy: a match starting at
+/// the token stays within that stretch, so every position it requires must be met there.
+#[derive(Clone, Copy, Debug, Default)]
+pub(crate) struct Signature {
+    /// One bit per known word (`word_bit`), for `could_match`.
+    pub(crate) words: u128,
+    /// One bit per alternative set of `Sets` that some token can match.
+    sets: u64,
 }
 
-/// Whether a pattern with these required signatures can match a message with this signature:
+/// The alternative sets that most often stand, required, after the first word of a pattern
+/// yet filter nothing by word signature (large groups such as `@insult`, or sets with prefixes
+/// or numbers), one bit each: a token's bits say exactly which of them it can match (a word
+/// of the set, the first word of one of its phrases, a word with one of its prefixes, or a
+/// number), so a pattern needing `@insult` is not tried after `you` when nothing later in the
+/// sentence is an insult.
+#[derive(Debug, Default)]
+pub(crate) struct Sets {
+    /// Per alternative set id: its bit, or 0.
+    bit: Vec<u64>,
+    /// Per word id, per prefix id, and for numbers: the bits of the sets they can match.
+    words: Vec<u64>,
+    prefixes: Vec<u64>,
+    number: u64,
+}
+
+/// Set bits of a signature above this many filter little (as `build.rs` decides).
+const WEAK_SIGNATURE_BITS: u32 = 96;
+
+impl Sets {
+    /// Chooses the sets among those of `patterns` (their elements).
+    pub(crate) fn build<'a>(patterns: impl Iterator<Item = &'a [Element]>) -> Sets {
+        // How many patterns require each weak set after their first position.
+        let mut uses: BTreeMap<u16, (usize, &'static AltSet)> = BTreeMap::new();
+        for elements in patterns {
+            for element in elements.iter().skip(1) {
+                if let Element::One(alts) = element {
+                    if Sets::is_weak(alts) {
+                        uses.entry(alts.id).or_insert((0, alts)).0 += 1;
+                    }
+                }
+            }
+        }
+        let mut chosen: Vec<(usize, u16, &'static AltSet)> = uses
+            .into_iter()
+            .map(|(id, (n, alts))| (n, id, alts))
+            .collect();
+        chosen.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+        chosen.truncate(64);
+        let mut sets = Sets {
+            bit: Vec::new(),
+            words: vec![0; VOCAB.len()],
+            prefixes: vec![0; PREFIXES.len()],
+            number: 0,
+        };
+        for (k, &(_, id, alts)) in chosen.iter().enumerate() {
+            let bit = 1u64 << k;
+            let id = usize::from(id);
+            if sets.bit.len() <= id {
+                sets.bit.resize(id + 1, 0);
+            }
+            sets.bit[id] = bit;
+            let firsts = alts.phrases.iter().filter_map(|p| p.first());
+            for &word in alts.words.iter().chain(firsts) {
+                if let Some(w) = sets.words.get_mut(word as usize) {
+                    *w |= bit;
+                }
+            }
+            for &prefix in alts.prefixes {
+                if let Some(p) = sets.prefixes.get_mut(usize::from(prefix)) {
+                    *p |= bit;
+                }
+            }
+            if alts.number {
+                sets.number |= bit;
+            }
+        }
+        sets
+    }
+
+    /// Whether the word signature of `alts` filters nothing (see `build.rs`).
+    fn is_weak(alts: &AltSet) -> bool {
+        if !alts.prefixes.is_empty() || alts.number {
+            return true;
+        }
+        let firsts = alts.phrases.iter().filter_map(|p| p.first());
+        let (low, high) = alts
+            .words
+            .iter()
+            .chain(firsts)
+            .fold((0u64, 0u64), |(low, high), &w| {
+                let (l, h) = word_bit(w);
+                (low | l, high | h)
+            });
+        low.count_ones() + high.count_ones() >= WEAK_SIGNATURE_BITS
+    }
+
+    /// The bits a pattern with these elements needs after its first position.
+    fn need(&self, elements: &[Element]) -> u64 {
+        elements
+            .iter()
+            .skip(1)
+            .filter_map(|e| match e {
+                Element::One(alts) => self.bit.get(usize::from(alts.id)),
+                _ => None,
+            })
+            .fold(0, |need, bit| need | bit)
+    }
+
+    /// The bits of the sets one token can match.
+    fn of(&self, tokens: &Tokens, token: &Token) -> u64 {
+        let mut bits = self.words.get(token.word as usize).copied().unwrap_or(0);
+        match token.kind {
+            TokenKind::Number => bits |= self.number,
+            TokenKind::Word => {
+                for &prefix in tokens.prefixes(token) {
+                    bits |= self.prefixes.get(usize::from(prefix)).copied().unwrap_or(0);
+                }
+            }
+            TokenKind::Emoji => {}
+        }
+        bits
+    }
+}
+
+/// The signatures of the words from each token to the end of its sentence (`out[i]` for token
+/// `i`). Per token rather than per message: a long message sets nearly every bit of one
+/// signature and filters nothing.
+pub(crate) fn signatures(tokens: &Tokens, sets: &Sets, out: &mut Vec<Signature>) {
+    out.clear();
+    out.resize(tokens.list.len(), Signature::default());
+    let (mut low, mut high, mut bits) = (0u64, 0u64, 0u64);
+    let mut sentence = None;
+    for (t, slot) in tokens.list.iter().zip(out.iter_mut()).rev() {
+        if sentence != Some(t.sentence) {
+            (low, high, bits) = (0, 0, 0);
+            sentence = Some(t.sentence);
+        }
+        if t.word != NO_WORD {
+            let (l, h) = word_bit(t.word);
+            low |= l;
+            high |= h;
+        }
+        bits |= sets.of(tokens, t);
+        *slot = Signature {
+            words: (u128::from(high) << 64) | u128::from(low),
+            sets: bits,
+        };
+    }
+}
+
+/// Whether a pattern with these required signatures can match words with this signature:
 /// each position that needs one of a list of words must find one of them (or a collision).
 pub(crate) fn could_match(required: &[u128], message: u128) -> bool {
     required.iter().all(|bits| bits & message != 0)
+}
+
+/// The most tokens a match of `elements` can cover.
+fn span(elements: &[Element]) -> usize {
+    elements
+        .iter()
+        .map(|e| match e {
+            Element::One(alts) | Element::Optional(alts) => {
+                alts.phrases.iter().map(|p| p.len()).fold(1, usize::max)
+            }
+            Element::Gap(n) => usize::from(*n),
+        })
+        .sum()
 }
 
 /// Where `elements` match starting at token `start`: the end token (exclusive), if they do.
@@ -326,7 +614,16 @@ fn match_alts(
             return Some(end);
         }
     }
+    // Phrases are vocabulary words: a word the rules do not know starts none.
+    if token.word == NO_WORD {
+        return None;
+    }
+    let word = token.word;
+    // The first word is this token's (checked first, cheaply: most phrases start otherwise).
     alts.phrases.iter().find_map(|phrase| {
+        if phrase.first().is_some_and(|&first| first != word) {
+            return None;
+        }
         let matches = phrase
             .iter()
             .enumerate()

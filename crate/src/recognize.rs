@@ -2,6 +2,9 @@
 
 use std::ops::Range;
 
+/// The fewest ASCII digits a phone number has: a text with fewer has none.
+pub(crate) const MIN_PHONE_DIGITS: usize = 10;
+
 /// Phone numbers: 10 to 15 digits, written as one run or in groups split by spaces, dots,
 /// dashes or brackets, that start with `+`, `0` or `(` (Indonesian `08…`, `+62…`, `(555) …`)
 /// or are split in at least two places (`555-123-4567`). Dates and long ids have other shapes.
@@ -48,7 +51,7 @@ pub(crate) fn phone_numbers(text: &str) -> Vec<Range<usize>> {
         }
         let followed_by_word = bytes.get(end).is_some_and(|n| n.is_ascii_alphabetic());
         let leading = bytes[start];
-        if (10..=15).contains(&digits)
+        if (MIN_PHONE_DIGITS..=15).contains(&digits)
             && !followed_by_word
             && (leading == b'+' || leading == b'0' || leading == b'(' || splits >= 2)
         {

@@ -44,6 +44,8 @@ pub(crate) struct Token {
 #[derive(Debug, Default)]
 pub(crate) struct Tokens {
     pub(crate) list: Vec<Token>,
+    /// How many ASCII digits the text has.
+    pub(crate) ascii_digits: usize,
     prefixes: Vec<u16>,
     /// The current word's characters, and the variants tried for it.
     chars: String,
@@ -94,6 +96,7 @@ fn char_at(text: &str, at: usize) -> Option<char> {
 pub(crate) fn tokenize(text: &str, base: usize, lexicon: &Lexicon, tokens: &mut Tokens) {
     tokens.list.clear();
     tokens.prefixes.clear();
+    let mut ascii_digits = 0;
     tokens.list.reserve(text.len() / 4 + 1);
     let mut chars = std::mem::take(&mut tokens.chars);
     chars.clear();
@@ -112,19 +115,47 @@ pub(crate) fn tokenize(text: &str, base: usize, lexicon: &Lexicon, tokens: &mut 
     let bytes = text.as_bytes();
     let mut i = 0;
     while let Some(&b) = bytes.get(i) {
-        // ASCII letters and digits, most of any message, go straight into the word.
+        // Runs of ASCII letters and digits, most of any message, go straight into the word.
         if b.is_ascii_alphanumeric() {
             if word.is_empty() {
                 word.start = i;
             }
-            word.chars.push(char::from(b.to_ascii_lowercase()));
-            i += 1;
-            word.end = i;
-            if b.is_ascii_digit() {
-                word.has_digit = true;
-            } else {
-                word.has_letter = true;
+            while let Some(&b) = bytes.get(i) {
+                if b.is_ascii_alphabetic() {
+                    word.has_letter = true;
+                } else if b.is_ascii_digit() {
+                    word.has_digit = true;
+                    ascii_digits += 1;
+                } else {
+                    break;
+                }
+                word.chars.push(char::from(b.to_ascii_lowercase()));
+                i += 1;
             }
+            word.end = i;
+            continue;
+        }
+        // Other ASCII characters end the word, except those that may join, mask or disguise a
+        // word or end a sentence (handled below): a space, a comma, a bracket...
+        if b.is_ascii()
+            && !matches!(
+                b,
+                b'\''
+                    | b'`'
+                    | b'$'
+                    | b'@'
+                    | b'!'
+                    | b'|'
+                    | b'+'
+                    | b'*'
+                    | b'?'
+                    | b'.'
+                    | b'\n'
+                    | b'\r'
+            )
+        {
+            t.flush(&mut word, base);
+            i += 1;
             continue;
         }
         let Some(c) = char_at(text, i) else { break };
@@ -205,6 +236,7 @@ pub(crate) fn tokenize(text: &str, base: usize, lexicon: &Lexicon, tokens: &mut 
     }
     t.flush(&mut word, base);
     t.join_spaced_letters(text, base);
+    t.tokens.ascii_digits = ascii_digits;
     t.tokens.chars = word.chars;
     t.tokens.variant = std::mem::take(&mut t.variant);
 }
@@ -222,9 +254,11 @@ impl Tokenizer<'_> {
     fn push_word_prefixes(&mut self, id: u32, kind: TokenKind) -> (u32, u32) {
         let start = self.tokens.prefixes.len() as u32;
         if kind == TokenKind::Word {
-            self.tokens
-                .prefixes
-                .extend_from_slice(self.lexicon.word_prefixes(id));
+            // Most words start no rule prefix.
+            let prefixes = self.lexicon.word_prefixes(id);
+            if !prefixes.is_empty() {
+                self.tokens.prefixes.extend_from_slice(prefixes);
+            }
         }
         (start, self.tokens.prefixes.len() as u32)
     }
@@ -286,8 +320,9 @@ impl Tokenizer<'_> {
             return;
         }
         let mut raw = std::mem::take(&mut word.chars);
-        // Masking stars and stray symbols at the end are not part of the word ("stupid*").
-        while raw.ends_with(['*', '!', '|', '+', '@']) {
+        // Masking stars and stray symbols at the end are not part of the word ("stupid*"); only
+        // the symbol path puts them in a word.
+        while word.has_symbol && raw.ends_with(['*', '!', '|', '+', '@']) {
             raw.pop();
         }
         if !raw.is_empty() {
@@ -302,15 +337,30 @@ impl Tokenizer<'_> {
 
     fn classify(&mut self, raw: &mut String, word: &WordBuilder, base: usize) {
         let (start, end) = (base + word.start, base + word.end);
+        let number = !word.has_letter && !word.has_symbol;
+        // Most words are known as written, and no known word has a character three times in a
+        // row (checked when the lexicon is built), so a word found as it is would come out of
+        // shrink_runs unchanged: look it up first.
+        let tried = !number && self.lexicon.keys_without_runs();
+        if tried {
+            if let Some(found) = self.lexicon.lookup(raw) {
+                let single = single_char(raw).filter(|c| c.is_alphabetic());
+                self.push_lookup(found, start, end, single);
+                return;
+            }
+        }
         let had_long_run = shrink_runs(raw, 2);
-        if !word.has_letter && !word.has_symbol {
+        if number {
             self.push_unknown(raw, start, end, TokenKind::Number);
             return;
         }
         let single = single_char(raw).filter(|c| c.is_alphabetic());
-        if let Some(found) = self.lexicon.lookup(raw) {
-            self.push_lookup(found, start, end, single);
-            return;
+        // Unchanged by shrink_runs, a word already looked up is still unknown.
+        if !tried || had_long_run {
+            if let Some(found) = self.lexicon.lookup(raw) {
+                self.push_lookup(found, start, end, single);
+                return;
+            }
         }
         let disguised = word.has_digit || word.has_symbol;
         if !disguised && !had_long_run {
@@ -450,9 +500,18 @@ impl Tokenizer<'_> {
 }
 
 fn single_char(s: &str) -> Option<char> {
-    let mut chars = s.chars();
-    let c = chars.next()?;
-    chars.next().is_none().then_some(c)
+    // The first byte of a character says how many bytes it has: only a word of exactly that
+    // many bytes is one character (most words are told apart without decoding).
+    let width = match *s.as_bytes().first()? {
+        b if b < 0x80 => 1,
+        b if b >= 0xF0 => 4,
+        b if b >= 0xE0 => 3,
+        _ => 2,
+    };
+    if s.len() != width {
+        return None;
+    }
+    s.chars().next()
 }
 
 /// The length of the longest run of one character in `s`.
@@ -481,6 +540,21 @@ fn longest_run(s: &str) -> usize {
 /// Shrinks every run of the same character longer than `keep` to `keep`; says whether any run
 /// was longer than two (the sign of stretched letters such as `bodohhhh`).
 fn shrink_runs(s: &mut String, keep: usize) -> bool {
+    // Most words have no character three times in a row: nothing to do (for ASCII, bytes are
+    // characters).
+    // (Fewer than three bytes cannot hold a character three times.)
+    if keep >= 2 && s.len() < 3 {
+        return false;
+    }
+    if keep >= 2
+        && s.is_ascii()
+        && !s
+            .as_bytes()
+            .windows(3)
+            .any(|w| w[0] == w[1] && w[1] == w[2])
+    {
+        return false;
+    }
     let longest = longest_run(s);
     if longest > keep {
         let mut prev = None;

@@ -53,6 +53,112 @@ export type ConversationState = { readonly version: number } & Record<string, un
 export interface CueInfo { cue: string; category: CategoryName }
 "#;
 
+/// Two jobs that cost many boundary crossings when done from Rust, done in JavaScript with one
+/// call each (every call into JavaScript costs about as much as scanning a few words): reading a
+/// scan context, and building a result object (a literal per object instead of `JSON.parse`).
+/// `make wasm` folds this module into `lindungi.js`, so the package stays two files.
+#[wasm_bindgen(inline_js = r#"
+let cues = [], categories = [], levels = [];
+let heldDirection = '', heldConversation = '', heldAuthor = '', heldTime = 0;
+export function lindungi_names(cueNames, categoryNames, levelNames) {
+  cues = cueNames.split(' ');
+  categories = categoryNames.split(' ');
+  levels = levelNames.split(' ');
+}
+function get(o, key) {
+  try {
+    const v = o[key];
+    return v == null ? undefined : v;
+  } catch (e) {
+    return undefined;
+  }
+}
+function has(o, key) {
+  try {
+    return key in o;
+  } catch (e) {
+    return false;
+  }
+}
+export function lindungi_context(o) {
+  if (typeof o !== 'object' || o === null) return -1;
+  const d = get(o, 'direction');
+  let code = 0;
+  if (d === undefined || d === 'unknown') code = 0;
+  else if (d === 'incoming') code = 1;
+  else if (d === 'outgoing') code = 2;
+  else if (typeof d !== 'string') return -2;
+  else {
+    heldDirection = d;
+    return -3;
+  }
+  const t = get(o, 'time');
+  if (t !== undefined) {
+    if (typeof t !== 'number') return -4;
+    heldTime = t;
+    code |= 4;
+  }
+  const c = get(o, 'conversation');
+  const a = get(o, 'author');
+  const found = (d !== undefined) + (t !== undefined) + (c !== undefined) + (a !== undefined);
+  if (c !== undefined) {
+    if (typeof c !== 'string') return -5;
+    heldConversation = c;
+    code |= 8;
+  }
+  if (a !== undefined) {
+    if (typeof a !== 'string') return -6;
+    heldAuthor = a;
+    code |= 16;
+  }
+  const keys = Object.keys(o).length;
+  if (keys > found) {
+    const known = has(o, 'direction') + has(o, 'conversation') + has(o, 'author') + has(o, 'time');
+    if (keys > known) return -7;
+  }
+  return code;
+}
+export function lindungi_held(which) {
+  return which === 0 ? heldDirection : which === 1 ? heldConversation : heldAuthor;
+}
+export function lindungi_held_time() {
+  return heldTime;
+}
+function scores(codes, at) {
+  const n = codes[at];
+  const out = [];
+  for (let i = at + 1; i < at + 1 + 3 * n; i += 3) {
+    out.push({ category: categories[codes[i]], level: levels[codes[i + 1]], score: codes[i + 2] / 1000 });
+  }
+  return out;
+}
+export function lindungi_result(codes) {
+  const n = codes[1];
+  const result = { level: levels[codes[0]], categories: scores(codes, 1), signals: [] };
+  let at = 2 + 3 * n;
+  const signals = codes[at++];
+  for (let i = 0; i < signals; i++, at += 4) {
+    result.signals.push({ category: categories[codes[at]], cue: cues[codes[at + 1]], start: codes[at + 2], end: codes[at + 3] });
+  }
+  if (codes[at++] === 1) {
+    result.conversation = { level: levels[codes[at]], categories: scores(codes, at + 1) };
+  }
+  return result;
+}
+"#)]
+extern "C" {
+    fn lindungi_names(cues: &str, categories: &str, levels: &str);
+    /// Reads a scan context (not null or undefined) as `ContextKeys::read` does, with the same
+    /// property reads in the same order: a direction code (0 none, 1 incoming, 2 outgoing)
+    /// with flags for the time (4), conversation (8) and author (16) found, or a negative error.
+    fn lindungi_context(context: &js_sys::Object) -> i32;
+    /// The direction (0), conversation (1) or author (2) read by the last `lindungi_context`.
+    fn lindungi_held(which: u32) -> String;
+    fn lindungi_held_time() -> f64;
+    /// A result object from `ResultCodes`.
+    fn lindungi_result(codes: &[u32]) -> JsValue;
+}
+
 #[derive(Deserialize, Default)]
 struct Config {
     languages: Option<Vec<String>>,
@@ -143,120 +249,128 @@ impl Conversations {
     }
 }
 
-/// The context's property names and direction values, made into JavaScript strings once.
-struct ContextKeys {
-    direction: JsValue,
-    conversation: JsValue,
-    author: JsValue,
-    time: JsValue,
-    incoming: JsValue,
-    outgoing: JsValue,
-    unknown: JsValue,
+/// Reads a scan context, refusing unknown keys and wrong types. This runs for every message,
+/// so the reading is one call into JavaScript (`lindungi_context`, which reads the properties
+/// `direction`, `time`, `conversation`, `author` in that order, then checks the keys); the
+/// strings are copied out only when present.
+fn read_context(value: Option<js_sys::Object>) -> Result<ScanContext, JsValue> {
+    // wasm-bindgen passes null and undefined as `None`.
+    let Some(object) = value else {
+        return Ok(ScanContext::default());
+    };
+    let code = lindungi_context(&object);
+    let error = match code {
+        -1 => "context: expected an object",
+        -2 => "context: direction must be a string",
+        -3 => {
+            let direction = lindungi_held(0);
+            return Err(js_error(
+                "input",
+                &format!("context: unknown direction {direction:?}"),
+            ));
+        }
+        -4 => "context: time must be a number",
+        -5 => "context: conversation must be a string",
+        -6 => "context: author must be a string",
+        -7 => "context: unknown field (known: direction, conversation, author, time)",
+        _ if code < 0 => "context: unreadable",
+        _ => "",
+    };
+    if !error.is_empty() {
+        return Err(js_error("input", error));
+    }
+    Ok(ScanContext {
+        direction: match code & 3 {
+            1 => Some(Direction::Incoming),
+            2 => Some(Direction::Outgoing),
+            _ => None,
+        },
+        time: (code & 4 != 0).then(lindungi_held_time),
+        conversation: (code & 8 != 0).then(|| lindungi_held(1)),
+        author: (code & 16 != 0).then(|| lindungi_held(2)),
+    })
 }
 
-impl ContextKeys {
-    fn new() -> ContextKeys {
-        ContextKeys {
-            direction: "direction".into(),
-            conversation: "conversation".into(),
-            author: "author".into(),
-            time: "time".into(),
-            incoming: "incoming".into(),
-            outgoing: "outgoing".into(),
-            unknown: "unknown".into(),
+/// A report in the form `lindungi_result` reads: numbers only, names as indexes into the
+/// lists handed to `lindungi_names`. Reused between scans.
+#[derive(Default)]
+struct ResultCodes {
+    /// Level, categories (count, then category, level and score in thousandths of each),
+    /// signals (count, then category, cue, start and end of each), then 1 and the
+    /// conversation's level and categories, or 0.
+    codes: Vec<u32>,
+}
+
+impl ResultCodes {
+    /// Sets the names `lindungi_result` uses (the same for every detector).
+    fn names() {
+        let cues: Vec<&str> = crate::rules::CUES.iter().map(|c| c.id).collect();
+        let categories: Vec<&str> = crate::Category::ALL.iter().map(|c| c.as_str()).collect();
+        let levels: Vec<&str> = [Level::None, Level::Low, Level::Medium, Level::High]
+            .iter()
+            .map(|l| l.as_str())
+            .collect();
+        lindungi_names(&cues.join(" "), &categories.join(" "), &levels.join(" "));
+    }
+
+    fn level(level: Level) -> u32 {
+        match level {
+            Level::None => 0,
+            Level::Low => 1,
+            Level::Medium => 2,
+            Level::High => 3,
         }
     }
 
-    /// Reads a scan context with direct property reads (this runs for every message), refusing
-    /// unknown keys and wrong types. Every call into JavaScript costs about as much as scanning
-    /// a few words, so the common case makes few: the direction is compared with the known
-    /// values instead of copied out, and keys are checked one by one only when the object has
-    /// more keys than known properties were found.
-    fn read(&self, value: Option<js_sys::Object>) -> Result<ScanContext, JsValue> {
-        let Some(object) = value.filter(|v| !v.is_null_or_undefined()) else {
-            return Ok(ScanContext::default());
-        };
-        if !object.is_object() {
-            return Err(js_error("input", "context: expected an object"));
-        }
-        let get = |key: &JsValue| {
-            js_sys::Reflect::get(&object, key)
-                .ok()
-                .filter(|v| !v.is_null_or_undefined())
-        };
-        let string = |value: Option<JsValue>, name: &str| -> Result<Option<String>, JsValue> {
-            value
-                .map(|v| {
-                    v.as_string().ok_or_else(|| {
-                        js_error("input", &format!("context: {name} must be a string"))
-                    })
-                })
-                .transpose()
-        };
-        let direction_value = get(&self.direction);
-        let direction = match &direction_value {
-            None => None,
-            Some(v) if *v == self.incoming => Some(Direction::Incoming),
-            Some(v) if *v == self.outgoing => Some(Direction::Outgoing),
-            Some(v) if *v == self.unknown => None,
-            Some(_) => match string(direction_value.clone(), "direction")?.as_deref() {
-                None | Some("unknown") => None,
-                Some("incoming") => Some(Direction::Incoming),
-                Some("outgoing") => Some(Direction::Outgoing),
-                Some(other) => {
-                    return Err(js_error(
-                        "input",
-                        &format!("context: unknown direction {other:?}"),
-                    ))
-                }
-            },
-        };
-        let time_value = get(&self.time);
-        let time = match &time_value {
-            None => None,
-            Some(v) => Some(
-                v.as_f64()
-                    .ok_or_else(|| js_error("input", "context: time must be a number"))?,
-            ),
-        };
-        let conversation_value = get(&self.conversation);
-        let author_value = get(&self.author);
-        let found = [
-            &direction_value,
-            &conversation_value,
-            &author_value,
-            &time_value,
-        ]
-        .iter()
-        .filter(|v| v.is_some())
-        .count();
-        let context = ScanContext {
-            direction,
-            conversation: string(conversation_value, "conversation")?,
-            author: string(author_value, "author")?,
-            time,
-        };
-        let keys = js_sys::Object::keys(&object).length() as usize;
-        // A property found above is a known key the object has; only when there are more keys
-        // than that is each known name checked (a null or undefined value still counts as known).
-        if keys > found {
-            let known = [
-                &self.direction,
-                &self.conversation,
-                &self.author,
-                &self.time,
-            ]
-            .into_iter()
-            .filter(|k| js_sys::Reflect::has(&object, k).unwrap_or(false))
-            .count();
-            if keys > known {
-                return Err(js_error(
-                    "input",
-                    "context: unknown field (known: direction, conversation, author, time)",
-                ));
+    fn categories(&mut self, categories: &[crate::CategoryScore]) -> Option<()> {
+        self.codes.push(u32::try_from(categories.len()).ok()?);
+        for c in categories {
+            // Scores are rounded to thousandths: JavaScript's k / 1000 is then the very same
+            // double (checked; anything else takes the JSON way).
+            let thousandths = (c.score * 1000.0).round();
+            let exact = c.score.is_sign_positive()
+                && (0.0..=1000.0).contains(&thousandths)
+                && thousandths / 1000.0 == c.score;
+            if !exact {
+                return None;
             }
+            self.codes.extend([
+                c.category.index() as u32,
+                Self::level(c.level),
+                thousandths as u32,
+            ]);
         }
-        Ok(context)
+        Some(())
+    }
+
+    /// The result object of `report` (offsets already in UTF-16 units); `None` when something
+    /// does not fit the codes (a cue the rules do not list), for the caller to fall back on JSON.
+    fn build(&mut self, report: &Report) -> Option<JsValue> {
+        self.codes.clear();
+        let message = &report.message;
+        self.codes.push(Self::level(message.level));
+        self.categories(&message.categories)?;
+        self.codes.push(u32::try_from(message.signals.len()).ok()?);
+        for signal in &message.signals {
+            // Signals name their cue with the rules' own string: its address finds it.
+            let cue = crate::rules::CUES
+                .iter()
+                .position(|c| std::ptr::eq(c.id, signal.cue) || c.id == signal.cue)?;
+            self.codes.extend([
+                signal.category.index() as u32,
+                u32::try_from(cue).ok()?,
+                u32::try_from(signal.start).ok()?,
+                u32::try_from(signal.end).ok()?,
+            ]);
+        }
+        match &report.conversation {
+            Some(conversation) => {
+                self.codes.extend([1, Self::level(conversation.level)]);
+                self.categories(&conversation.categories)?;
+            }
+            None => self.codes.push(0),
+        }
+        Some(lindungi_result(&self.codes))
     }
 }
 
@@ -297,8 +411,8 @@ fn deep_freeze(value: &JsValue) {
 pub struct WasmDetector {
     detector: Detector,
     conversations: Conversations,
-    keys: ContextKeys,
     clean: CleanResults,
+    result: ResultCodes,
 }
 
 #[wasm_bindgen(js_class = Detector)]
@@ -309,6 +423,7 @@ impl WasmDetector {
         #[wasm_bindgen(unchecked_param_type = "DetectorConfig")] config: Option<js_sys::Object>,
     ) -> Result<WasmDetector, JsValue> {
         let config: Config = from_js(config, &["languages", "model"], "config")?;
+        ResultCodes::names();
         let mut builder = Detector::builder().model(config.model.unwrap_or(true));
         if let Some(languages) = config.languages {
             builder = builder.languages(languages);
@@ -316,8 +431,8 @@ impl WasmDetector {
         Ok(WasmDetector {
             detector: builder.build()?,
             conversations: Conversations::default(),
-            keys: ContextKeys::new(),
             clean: CleanResults::new()?,
+            result: ResultCodes::default(),
         })
     }
 
@@ -328,7 +443,7 @@ impl WasmDetector {
         text: &str,
         #[wasm_bindgen(unchecked_param_type = "ScanContext")] context: Option<js_sys::Object>,
     ) -> Result<JsValue, JsValue> {
-        let input = self.keys.read(context)?;
+        let input = read_context(context)?;
         let context = Context {
             direction: input.direction.unwrap_or_default(),
             author: input.author,
@@ -354,7 +469,10 @@ impl WasmDetector {
             }
         }
         report.message = report.message.with_utf16_offsets(text);
-        js_sys::JSON::parse(&report.to_json())
+        match self.result.build(&report) {
+            Some(result) => Ok(result),
+            None => js_sys::JSON::parse(&report.to_json()),
+        }
     }
 
     /// The state of a conversation, to keep (e.g. in `chrome.storage.session`); `undefined`
