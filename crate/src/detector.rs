@@ -4,7 +4,9 @@
 use crate::error::Error;
 use crate::lexicon::Lexicon;
 use crate::matcher::{could_match, match_at, signatures, Index, Sets, Signature};
-use crate::model::{Feature, Model, ModelHit, WEIGHT as MODEL_WEIGHT};
+use crate::model::{
+    CueAt, Feature, Model, ModelHit, NOTHING_READ, WEIGHT as MODEL_WEIGHT, WINDOW_BYTES,
+};
 use crate::recognize::{email_addresses, phone_numbers, MIN_PHONE_DIGITS};
 use crate::rules::{SafeDef, SafeScope, SafeTarget, CUES, LANGUAGES, PATTERNS, SAFE};
 use crate::tokenize::{tokenize, Tokens};
@@ -188,6 +190,8 @@ struct Scratch {
     cue_weights: Vec<f32>,
     per_cue_signals: Vec<usize>,
     model_hits: Vec<ModelHit>,
+    /// The rule cues of the current chunk, after context, for the learned scorer.
+    chunk_cues: Vec<CueAt>,
 }
 
 thread_local! {
@@ -279,7 +283,14 @@ impl Detector {
     /// the rules overrule it.
     #[doc(hidden)]
     pub fn model_input(&self, text: &str, context: &Context) -> ModelInput {
-        let analysis = self.analyse_with(text, context, None);
+        let mut features = Vec::new();
+        let analysis = self.analyse_in(
+            text,
+            context,
+            None,
+            Some(&mut features),
+            &mut Scratch::default(),
+        );
         let mut scratch = Scratch::default();
         let overruled = Category::ALL.map(|c| {
             analysis.negated[c.index()]
@@ -292,31 +303,33 @@ impl Detector {
                 )
         });
         ModelInput {
-            features: crate::model::features(text, &self.lexicon, &analysis.verdict.signals),
+            features,
             overruled,
         }
     }
 
     pub(crate) fn analyse(&self, text: &str, context: &Context) -> Analysis {
-        self.analyse_with(text, context, self.model.as_ref())
-    }
-
-    fn analyse_with(&self, text: &str, context: &Context, model: Option<&Model>) -> Analysis {
         // A scan never calls another, so the scratch is always free; a fresh one keeps this
         // correct (only slower) if that ever changed.
+        let model = self.model.as_ref();
         SCRATCH
             .try_with(|scratch| match scratch.try_borrow_mut() {
-                Ok(mut scratch) => self.analyse_in(text, context, model, &mut scratch),
-                Err(_) => self.analyse_in(text, context, model, &mut Scratch::default()),
+                Ok(mut scratch) => self.analyse_in(text, context, model, None, &mut scratch),
+                Err(_) => self.analyse_in(text, context, model, None, &mut Scratch::default()),
             })
-            .unwrap_or_else(|_| self.analyse_in(text, context, model, &mut Scratch::default()))
+            .unwrap_or_else(|_| {
+                self.analyse_in(text, context, model, None, &mut Scratch::default())
+            })
     }
 
+    /// The scan itself. `model`: the learned scorer to read the text with; `features`: where
+    /// to put its features of the whole text instead (for the trainer).
     fn analyse_in(
         &self,
         text: &str,
         context: &Context,
         model: Option<&Model>,
+        mut features: Option<&mut Vec<Feature>>,
         scratch: &mut Scratch,
     ) -> Analysis {
         let Scratch {
@@ -328,6 +341,7 @@ impl Detector {
             cue_weights,
             per_cue_signals,
             model_hits,
+            chunk_cues,
         } = scratch;
         cue_weights.clear();
         cue_weights.resize(CUES.len(), 0.0);
@@ -337,6 +351,8 @@ impl Detector {
         // Categories the rules saw negated ("you're not stupid"): the learned scorer does not
         // overrule them (nor a benign sense that a safe pattern names; see `safe_aimed_at`).
         let mut negated = [false; 6];
+        let learn = model.is_some() || features.is_some();
+        let mut best = NOTHING_READ;
         for (base, chunk) in chunks(text) {
             tokenize(chunk, base, &self.lexicon, tokens);
             let tokens = &*tokens;
@@ -345,6 +361,7 @@ impl Detector {
             self.pattern_hits(tokens, words, candidates, hits);
             self.cancel_safe(tokens, words, candidates, safe_matches, hits);
             self.add_shape_hits(chunk, base, tokens.ascii_digits, hits);
+            chunk_cues.clear();
             for hit in hits.iter() {
                 let category = CUES[usize::from(hit.cue)].category;
                 let mut weight = hit.weight * direction_factor(context.direction, category);
@@ -362,6 +379,9 @@ impl Detector {
                 if weight < MIN_SIGNAL_WEIGHT {
                     continue;
                 }
+                if learn {
+                    chunk_cues.push((hit.cue, hit.start, hit.end));
+                }
                 let count = &mut per_cue_signals[usize::from(hit.cue)];
                 if signals.len() < MAX_SIGNALS && *count < MAX_SIGNALS_PER_CUE {
                     *count += 1;
@@ -373,6 +393,14 @@ impl Detector {
                     });
                 }
             }
+            // The learned scorer reads the rules' words of this chunk and the cues they found.
+            if let Some(model) = model {
+                let whole = text.len() <= WINDOW_BYTES;
+                model.read(&tokens.list, chunk_cues, whole, &mut best);
+            }
+            if let Some(out) = features.as_deref_mut() {
+                crate::model::features(&tokens.list, &self.lexicon, chunk_cues, out);
+            }
         }
         // One span per stretch of text and cue: overlapping matches of a cue merge.
         signals.sort_by_key(|s| (s.cue, s.start, s.end));
@@ -383,11 +411,10 @@ impl Detector {
             }
             overlaps
         });
-        // The learned scorer reads the text with the rule cues found (merged, as the trainer saw
-        // them) and may add its own cue to a category.
+        // The learned scorer may add its own cue to a category.
         if let Some(model) = model {
             model_hits.clear();
-            model.score(text, &self.lexicon, &signals, model_hits);
+            model.hits(&best, model_hits);
             for hit in model_hits.iter() {
                 let cue = &CUES[usize::from(hit.cue)];
                 if negated[cue.category.index()]

@@ -29,6 +29,9 @@ pub(crate) struct Token {
     text_len: u32,
     /// Index into `VOCAB`, or `NO_WORD`.
     pub(crate) word: u32,
+    /// For a word the rules do not know, the hash of its normalised form (the learned
+    /// scorer's view of it); 0 otherwise.
+    pub(crate) form: u32,
     pub(crate) kind: TokenKind,
     /// Sentence number: patterns never match across sentences.
     pub(crate) sentence: u32,
@@ -278,6 +281,7 @@ impl Tokenizer<'_> {
             end: end as u32,
             text_len,
             word: id,
+            form: 0,
             kind,
             sentence: self.sentence,
             single_letter,
@@ -306,6 +310,7 @@ impl Tokenizer<'_> {
             end: end as u32,
             text_len,
             word: NO_WORD,
+            form: crate::model::form_hash(text),
             kind,
             sentence: self.sentence,
             single_letter,

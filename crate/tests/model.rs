@@ -34,9 +34,8 @@ fn it_raises_put_downs_no_rule_names_in_both_languages() {
     for text in [
         // English: a rule sees a weak insult; the model makes it a warning.
         "imagine being this dumb",
-        // Indonesian: nothing a rule names.
-        "lo pikir lo siapa hah",
-        "otak lo dimana sih",
+        // Indonesian: nothing a rule names ("you're not invited").
+        "lo tuh gak diajak",
     ] {
         let rules = scan(&without, text);
         let model = scan(&with, text);
@@ -122,7 +121,7 @@ fn it_only_ever_adds_to_what_the_rules_found() {
 #[test]
 fn its_span_points_at_the_words_that_weighed_most_even_in_a_long_page() {
     let (with, _) = detectors();
-    let line = "otak lo dimana sih";
+    let line = "lo tuh gak diajak";
     let page = format!(
         "{}{line}\n{}",
         "jadwal piket kelas minggu ini sudah dibagikan ya\n".repeat(2000),

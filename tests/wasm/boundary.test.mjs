@@ -98,7 +98,7 @@ test('configuration selects languages and the learned scorer; cues are listed', 
 });
 
 test('the learned scorer explains itself with a model cue on the words that weighed most', () => {
-  const text = 'lo pikir lo siapa hah';
+  const text = 'lo tuh gak diajak';
   const rulesOnly = new Detector({ model: false }).scan(text, { direction: 'incoming' });
   const withModel = detector.scan(text, { direction: 'incoming' });
   assert.ok(!rulesOnly.signals.some((s) => s.cue.endsWith('.model')));
