@@ -77,14 +77,22 @@ struct Lists {
 impl Lists {
     /// The lists of `(key, id)` pairs, for the keys `0..keys` (others are dropped), each list
     /// sorted and without repeats.
-    fn new(keys: usize, mut pairs: Vec<(u32, u32)>) -> Lists {
+    fn new(keys: usize, pairs: Vec<(u32, u32)>) -> Lists {
+        // Sorted as one integer each (key, then id): faster than comparing tuples.
+        let mut pairs: Vec<u64> = pairs
+            .into_iter()
+            .map(|(key, id)| u64::from(key) << 32 | u64::from(id))
+            .collect();
         pairs.sort_unstable();
         pairs.dedup();
         let mut lists = Lists {
             starts: Vec::with_capacity(keys + 1),
             items: Vec::with_capacity(pairs.len()),
         };
-        let mut pairs = pairs.into_iter().peekable();
+        let mut pairs = pairs
+            .into_iter()
+            .map(|pair| ((pair >> 32) as u32, pair as u32))
+            .peekable();
         for key in 0..keys as u32 {
             lists.starts.push(lists.items.len() as u32);
             while let Some((_, id)) = pairs.next_if(|&(k, _)| k <= key) {
@@ -184,7 +192,9 @@ impl Index {
         }
         let mut pairs = vec![Vec::new(); VOCAB.len()];
         let mut pair_items = Vec::with_capacity(by_pair.len());
-        by_pair.sort_unstable();
+        by_pair.sort_unstable_by_key(|&(first, second, id)| {
+            u128::from(first) << 64 | u128::from(second) << 32 | u128::from(id)
+        });
         by_pair.dedup();
         let mut start = 0;
         for (i, &(first, second, id)) in by_pair.iter().enumerate() {

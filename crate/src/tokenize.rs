@@ -435,16 +435,18 @@ impl Tokenizer<'_> {
     fn join_spaced_letters(&mut self, text: &str, base: usize) {
         let list = &self.tokens.list;
         let splits = |a: &Token, b: &Token| {
-            let gap = text
-                .get(a.end as usize - base..b.start as usize - base)
-                .unwrap_or("x");
-            a.sentence == b.sentence
-                && a.single_letter.is_some()
+            // Cheap tests first: most tokens are not single letters.
+            a.single_letter.is_some()
                 && b.single_letter.is_some()
-                && gap.len() <= 3
-                && gap
-                    .chars()
-                    .all(|c| matches!(c, ' ' | '.' | '-' | '_' | '*' | '/'))
+                && a.sentence == b.sentence
+                && text
+                    .get(a.end as usize - base..b.start as usize - base)
+                    .is_some_and(|gap| {
+                        gap.len() <= 3
+                            && gap
+                                .chars()
+                                .all(|c| matches!(c, ' ' | '.' | '-' | '_' | '*' | '/'))
+                    })
         };
         if !list
             .windows(3)

@@ -264,7 +264,11 @@ impl Verdict {
     /// The same verdict with span offsets counted in UTF-16 code units instead of bytes, as
     /// JavaScript strings index. `text` is the message the verdict is about.
     pub fn with_utf16_offsets(mut self, text: &str) -> Verdict {
-        // Up to the first non-ASCII character, bytes and UTF-16 units count alike.
+        // In ASCII text, bytes and UTF-16 units count alike (checked a word at a time).
+        if self.signals.is_empty() || text.is_ascii() {
+            return self;
+        }
+        // Up to the first non-ASCII character, they still do.
         let ascii = text
             .bytes()
             .position(|b| !b.is_ascii())
