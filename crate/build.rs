@@ -151,7 +151,7 @@ fn compile_model(dir: &Path) -> Result<String, String> {
     let weights = fs::metadata(dir.join("weights.bin"))
         .map_err(|e| format!("weights.bin: {e}"))?
         .len();
-    // src/model.rs reads at most four heads (MAX_HEADS).
+    // A model of at most four heads (each a byte per bucket).
     if !(1..=4).contains(&count) || weights != (1u64 << bits) * count as u64 {
         return Err(format!(
             "weights.bin has {weights} bytes; {count} head(s) of 2^{bits} buckets need {}",

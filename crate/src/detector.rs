@@ -297,6 +297,7 @@ impl Detector {
                 || self.safe_aimed_at(
                     text,
                     c,
+                    false,
                     &mut scratch.tokens,
                     &mut scratch.words,
                     &mut scratch.candidates,
@@ -413,12 +414,14 @@ impl Detector {
         });
         // The learned scorer may add its own cue to a category.
         if let Some(model) = model {
+            // A text of one chunk is still tokenised in the scratch.
+            let one_chunk = text.len() <= CHUNK_BYTES;
             model_hits.clear();
             model.hits(&best, model_hits);
             for hit in model_hits.iter() {
                 let cue = &CUES[usize::from(hit.cue)];
                 if negated[cue.category.index()]
-                    || self.safe_aimed_at(text, cue.category, tokens, words, candidates)
+                    || self.safe_aimed_at(text, cue.category, one_chunk, tokens, words, candidates)
                 {
                     continue;
                 }
@@ -579,30 +582,46 @@ impl Detector {
 
     /// Whether a safe pattern aimed at `category` (or one of its cues) matches anywhere in
     /// `text`: the rules know a benign sense of it here. Only asked when the learned scorer
-    /// would add a cue, so it tokenises again rather than slowing every scan.
+    /// would add a cue, so it looks then rather than on every scan. `scanned`: `tokens` and
+    /// `words` still hold the whole text (it was one chunk), so it need not tokenise again.
     fn safe_aimed_at(
         &self,
         text: &str,
         category: Category,
+        scanned: bool,
         tokens: &mut Tokens,
         words: &mut Vec<Signature>,
         candidates: &mut Vec<u32>,
     ) -> bool {
+        if scanned {
+            return self.safe_in(category, tokens, words, candidates);
+        }
         chunks(text).any(|(base, chunk)| {
             tokenize(chunk, base, &self.lexicon, tokens);
             signatures(tokens, &self.sets, words);
-            words.iter().enumerate().any(|(i, &words)| {
-                self.safe
-                    .candidates(tokens, i, candidates)
-                    .iter()
-                    .any(|&id| {
-                        let safe = &SAFE[id as usize];
-                        aimed_at(safe, category)
-                            && self.safe.may_match(id, words)
-                            && could_match(safe.required, words.words)
-                            && match_at(safe.elements, tokens, i).is_some()
-                    })
-            })
+            self.safe_in(category, tokens, words, candidates)
+        })
+    }
+
+    /// `safe_aimed_at` in one tokenised chunk.
+    fn safe_in(
+        &self,
+        category: Category,
+        tokens: &Tokens,
+        words: &[Signature],
+        candidates: &mut Vec<u32>,
+    ) -> bool {
+        words.iter().enumerate().any(|(i, &words)| {
+            self.safe
+                .candidates(tokens, i, candidates)
+                .iter()
+                .any(|&id| {
+                    let safe = &SAFE[id as usize];
+                    aimed_at(safe, category)
+                        && self.safe.may_match(id, words)
+                        && could_match(safe.required, words.words)
+                        && match_at(safe.elements, tokens, i).is_some()
+                })
         })
     }
 

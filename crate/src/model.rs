@@ -33,8 +33,8 @@ pub const MIN_FEATURES: usize = 10;
 /// weaker voice, repeated over a long chat, adds up to false alarms).
 pub const WEIGHT: f32 = 0.55;
 
-/// At most this many categories have a head (`build.rs` refuses more).
-const MAX_HEADS: usize = 4;
+/// How many categories have a head (a constant, so the loops over heads unroll).
+const HEAD_COUNT: usize = HEADS.len();
 const UNIGRAM_SEED: u32 = 0x811C_9DC5;
 const FNV_PRIME: u32 = 0x0100_0193;
 const CUE_SEED: u32 = 0x9E37_79B9;
@@ -200,10 +200,10 @@ pub(crate) struct Model {
 }
 
 /// Per head, the most confident window so far: its logit and the span that explains it.
-pub(crate) type Best = [(f32, usize, usize); MAX_HEADS];
+pub(crate) type Best = [(f32, usize, usize); HEAD_COUNT];
 
 /// No window read yet.
-pub(crate) const NOTHING_READ: Best = [(f32::NEG_INFINITY, 0, 0); MAX_HEADS];
+pub(crate) const NOTHING_READ: Best = [(f32::NEG_INFINITY, 0, 0); HEAD_COUNT];
 
 impl Model {
     /// The model compiled into the crate (`build.rs` checks that its files fit together), or
@@ -258,7 +258,7 @@ impl Model {
     }
 
     /// Scores one window and keeps, per head, the better of its logit and the one in `best`,
-    /// with the span of the feature that weighed most.
+    /// with the span of the feature that weighed most when the logit reaches the threshold.
     fn score_window(
         &self,
         tokens: &[Token],
@@ -267,36 +267,65 @@ impl Model {
         best: &mut Best,
     ) {
         // One pass over the features for every head: a bucket's weights sit side by side.
-        let heads = self.heads.len();
         let mut count = 0usize;
-        let mut sums = [0i32; MAX_HEADS];
-        let mut tops = [(i8::MIN, 0usize, 0usize); MAX_HEADS];
-        let vocab = |id: u32| self.word_hashes.get(id as usize).copied().unwrap_or(0);
-        window_features(tokens, &vocab, cues, range, |f| {
+        let mut sums = [0i32; HEAD_COUNT];
+        window_features(tokens, &self.vocab(), cues, range, |f| {
             count += 1;
-            let at = (f.hash & self.bucket_mask) as usize * heads;
-            let Some(row) = self.weights.get(at..at + heads) else {
-                return;
-            };
-            for (h, &byte) in row.iter().enumerate().take(MAX_HEADS) {
-                let w = byte as i8;
-                sums[h] += i32::from(w);
-                // Only a new top needs its span (most features are not).
-                if w > tops[h].0 {
-                    tops[h] = (w, f.start, f.end);
-                }
+            for (sum, w) in sums.iter_mut().zip(self.row(f.hash)) {
+                *sum += i32::from(w);
             }
         });
         if count == 0 {
             return;
         }
         let norm = 1.0 / (count.max(MIN_FEATURES) as f32).sqrt();
-        for (((head, sum), top), slot) in self.heads.iter().zip(sums).zip(tops).zip(best) {
+        for (h, ((head, sum), slot)) in self.heads.iter().zip(sums).zip(best).enumerate() {
             let logit = head.bias + head.scale * (sum as f32) * norm;
             if logit > slot.0 {
-                *slot = (logit, top.1, top.2);
+                // The explaining span matters only for a cue that fires (rare): look for it then.
+                let (start, end) = if logit >= head.threshold {
+                    self.top_feature(tokens, cues, range, h)
+                } else {
+                    (0, 0)
+                };
+                *slot = (logit, start, end);
             }
         }
+    }
+
+    /// The span of the window's feature with the largest weight for head `h`.
+    fn top_feature(
+        &self,
+        tokens: &[Token],
+        cues: &[CueAt],
+        range: (usize, usize),
+        h: usize,
+    ) -> (usize, usize) {
+        let mut top = (i8::MIN, 0, 0);
+        window_features(tokens, &self.vocab(), cues, range, |f| {
+            let w = self.row(f.hash)[h];
+            if w > top.0 {
+                top = (w, f.start, f.end);
+            }
+        });
+        (top.1, top.2)
+    }
+
+    /// A feature's weights, one per head.
+    fn row(&self, hash: u32) -> [i8; HEAD_COUNT] {
+        let at = (hash & self.bucket_mask) as usize * HEAD_COUNT;
+        let mut row = [0i8; HEAD_COUNT];
+        if let Some(bytes) = self.weights.get(at..at + HEAD_COUNT) {
+            for (w, &b) in row.iter_mut().zip(bytes) {
+                *w = b as i8;
+            }
+        }
+        row
+    }
+
+    /// The hash of a vocabulary word, by id.
+    fn vocab(&self) -> impl Fn(u32) -> u32 + '_ {
+        |id| self.word_hashes.get(id as usize).copied().unwrap_or(0)
     }
 }
 
@@ -307,7 +336,7 @@ mod tests {
     #[test]
     fn the_shipped_model_loads_with_a_head_per_cue() {
         let model = Model::shipped().expect("its cues are in rules/cues.tsv");
-        assert!(!model.heads().is_empty() && model.heads().len() <= MAX_HEADS);
+        assert_eq!(model.heads().len(), HEAD_COUNT);
         for head in model.heads() {
             assert_eq!(CUES[usize::from(head.cue)].category, head.category);
             assert!(head.threshold.is_finite());
