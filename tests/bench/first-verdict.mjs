@@ -1,5 +1,5 @@
 // Child process of wasm-bench.mjs: time to first verdict from a fresh process, then memory.
-// Usage: node --expose-gc first-verdict.mjs <lindungi|rustrict|obscenity> [messages.json]
+// Usage: node --expose-gc first-verdict.mjs <lindungi|lindungi-rules|rustrict|obscenity> [messages.json]
 // Prints one JSON line. The clock starts after Node itself has booted (a browser has no such
 // cost) and covers: importing the JS glue, reading the wasm file, compiling and instantiating
 // it, building the detector/matcher, and the first scan.

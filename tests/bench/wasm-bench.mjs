@@ -46,7 +46,7 @@ const opts = {
   write: flag('--write') || (!quick && !flag('--no-write')),
   strict: flag('--strict'),
 };
-const ORDER = ['lindungi', 'rustrict', 'obscenity'];
+const ORDER = ['lindungi', 'lindungi-rules', 'rustrict', 'obscenity'];
 const TARGETS = { ratio: 10, p99us: 10, firstVerdictMs: 30, gzipBytes: 300 * 1000 };
 
 const log = (...a) => console.error('[bench]', ...a);
@@ -226,7 +226,7 @@ const L = summary.lindungi;
 // Ratio of throughputs: the median of the per-round ratios (the systems of one round ran
 // seconds apart, so a busy spell on the machine cancels out better than across rounds).
 const roundRatio = (other) => median(results.lindungi.passNs.map((ns, i) => results[other].passNs[i] / ns));
-const ratios = { rustrict: roundRatio('rustrict'), obscenity: roundRatio('obscenity') };
+const ratios = { rustrict: roundRatio('rustrict'), obscenity: roundRatio('obscenity'), rulesAlone: roundRatio('lindungi-rules') };
 const targets = [
   { what: `throughput ≥ ${TARGETS.ratio}× rustrict-wasm`, value: `${ratios.rustrict.toFixed(1)}×`, met: ratios.rustrict >= TARGETS.ratio },
   { what: `throughput ≥ ${TARGETS.ratio}× obscenity`, value: `${ratios.obscenity.toFixed(1)}×`, met: ratios.obscenity >= TARGETS.ratio },
@@ -374,7 +374,8 @@ function renderMarkdown(r) {
       `${mib(s.wasmMemoryBytes)} | ${mib(s.child?.rssDelta)} | ${mib(s.child?.heapUsedDelta)} | ${f(100 * s.flaggedShare)} |`);
   }
   lines.push('');
-  lines.push(`Lindungi throughput ÷ rustrict-wasm: **${r.ratios.rustrict.toFixed(1)}×**; ÷ obscenity: **${r.ratios.obscenity.toFixed(1)}×** (median of the per-round ratios).`);
+  lines.push(`Lindungi throughput ÷ rustrict-wasm: **${r.ratios.rustrict.toFixed(1)}×**; ÷ obscenity: **${r.ratios.obscenity.toFixed(1)}×** (median of the per-round ratios). ` +
+    `The learned scorer's cost: Lindungi runs at ${(100 * r.ratios.rulesAlone).toFixed(0)}% of the throughput of its rules alone.`);
   lines.push('');
   lines.push('| target | value | |');
   lines.push('|---|---:|---|');

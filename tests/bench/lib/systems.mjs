@@ -41,6 +41,28 @@ export const systems = {
       };
     },
   },
+  // The same package with the learned scorer off: what the model costs.
+  'lindungi-rules': {
+    label: 'Lindungi, rules alone (wasm)',
+    scope: 'the same detector without its learned scorer (Detector({ model: false }))',
+    wasm: paths.lindungiWasm,
+    async load(steps = () => {}) {
+      const mod = await import(pathToFileURL(paths.lindungiJs).href);
+      steps('import js');
+      const bytes = readFileSync(paths.lindungiWasm);
+      steps('read wasm');
+      const exports = mod.initSync({ module: bytes });
+      steps('compile + instantiate');
+      const detector = new mod.Detector({ model: false });
+      steps('new Detector()');
+      return {
+        call: (text) => detector.scan(text, INCOMING),
+        flagged: (r) => RANK[r.level] >= RANK.medium,
+        clean: (r) => r.level === 'none',
+        memoryBytes: () => exports.memory.buffer.byteLength,
+      };
+    },
+  },
   rustrict: {
     label: 'rustrict (wasm)',
     scope: 'profanity filter (English; Type::INAPPROPRIATE = profane/offensive/sexual/mean at moderate+ severity); boolean',
@@ -97,6 +119,11 @@ export const SANITY = {
     ['kirim pap tt dong', true],
     ['see you at practice tomorrow', false],
     ['besok kerja kelompok di rumah aku ya', false],
+  ],
+  'lindungi-rules': [
+    ['send nudes', true],
+    ['this is our secret, dont tell your mom', true],
+    ['see you at practice tomorrow', false],
   ],
   rustrict: [
     ['fuck you', true],
