@@ -584,16 +584,7 @@ fn dev_counts(
 /// leave alone, and its cue fires on at most `MAX_CUE_ON_NONE` of all none rows (whether the
 /// rules flag them or not: a margin, as dev is small and close to the training data).
 fn choose_thresholds(heads: &mut [HeadModel], rows: &[Row]) {
-    let dev: Vec<&Row> = rows.iter().filter(|r| r.split == Split::Dev).collect();
-    let logits: Vec<Vec<Vec<f32>>> = dev
-        .iter()
-        .map(|r| {
-            heads
-                .iter()
-                .map(|h| r.messages.iter().map(|m| h.logit(m)).collect())
-                .collect()
-        })
-        .collect();
+    let (dev, logits) = dev_logits(heads, rows);
     let off = vec![f32::INFINITY; heads.len()];
     let base = dev_counts(heads, &off, &dev, &logits);
     let none_rows: u32 = base.values().map(|c| c.none).sum();
@@ -637,15 +628,10 @@ fn choose_thresholds(heads: &mut [HeadModel], rows: &[Row]) {
     }
 }
 
-/// Mean F1 over the corpora with harmful rows.
-fn score(counts: &BTreeMap<String, Counts>) -> f64 {
-    let with_harm: Vec<&Counts> = counts.values().filter(|c| c.tp + c.fn_ > 0).collect();
-    with_harm.iter().map(|c| c.f1()).sum::<f64>() / with_harm.len().max(1) as f64
-}
-
-fn dev_report(heads: &[HeadModel], rows: &[Row]) -> String {
+/// The dev rows, and per row, head and message: the logit.
+fn dev_logits<'a>(heads: &[HeadModel], rows: &'a [Row]) -> (Vec<&'a Row>, Vec<Vec<Vec<f32>>>) {
     let dev: Vec<&Row> = rows.iter().filter(|r| r.split == Split::Dev).collect();
-    let logits: Vec<Vec<Vec<f32>>> = dev
+    let logits = dev
         .iter()
         .map(|r| {
             heads
@@ -654,6 +640,17 @@ fn dev_report(heads: &[HeadModel], rows: &[Row]) -> String {
                 .collect()
         })
         .collect();
+    (dev, logits)
+}
+
+/// Mean F1 over the corpora with harmful rows.
+fn score(counts: &BTreeMap<String, Counts>) -> f64 {
+    let with_harm: Vec<&Counts> = counts.values().filter(|c| c.tp + c.fn_ > 0).collect();
+    with_harm.iter().map(|c| c.f1()).sum::<f64>() / with_harm.len().max(1) as f64
+}
+
+fn dev_report(heads: &[HeadModel], rows: &[Row]) -> String {
+    let (dev, logits) = dev_logits(heads, rows);
     let off = vec![f32::INFINITY; heads.len()];
     let on: Vec<f32> = heads.iter().map(|h| h.threshold).collect();
     let before = dev_counts(heads, &off, &dev, &logits);

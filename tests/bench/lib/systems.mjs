@@ -19,50 +19,37 @@ const RANK = { none: 0, low: 1, medium: 2, high: 3 };
  * Each system: `load(steps)` returns { call(text) -> raw result, flagged(raw) -> boolean,
  * memoryBytes() -> wasm linear memory size or null }. `steps(name)` marks the cold-start phases.
  */
+/** Lindungi's package with the detector built from `config`. */
+function lindungi(label, scope, config) {
+  return {
+    label,
+    scope,
+    wasm: paths.lindungiWasm,
+    async load(steps = () => {}) {
+      const mod = await import(pathToFileURL(paths.lindungiJs).href);
+      steps('import js');
+      const bytes = readFileSync(paths.lindungiWasm);
+      steps('read wasm');
+      const exports = mod.initSync({ module: bytes });
+      steps('compile + instantiate');
+      const detector = new mod.Detector(config);
+      steps('new Detector()');
+      return {
+        call: (text) => detector.scan(text, INCOMING),
+        flagged: (r) => RANK[r.level] >= RANK.medium,
+        clean: (r) => r.level === 'none',
+        memoryBytes: () => exports.memory.buffer.byteLength,
+      };
+    },
+  };
+}
+
 export const systems = {
-  lindungi: {
-    label: 'Lindungi (wasm)',
-    scope: 'child-safety detector: grooming, sexual, bullying, self-harm, personal details (en + id); returns level, categories, spans',
-    wasm: paths.lindungiWasm,
-    async load(steps = () => {}) {
-      const mod = await import(pathToFileURL(paths.lindungiJs).href);
-      steps('import js');
-      const bytes = readFileSync(paths.lindungiWasm);
-      steps('read wasm');
-      const exports = mod.initSync({ module: bytes });
-      steps('compile + instantiate');
-      const detector = new mod.Detector();
-      steps('new Detector()');
-      return {
-        call: (text) => detector.scan(text, INCOMING),
-        flagged: (r) => RANK[r.level] >= RANK.medium,
-        clean: (r) => r.level === 'none',
-        memoryBytes: () => exports.memory.buffer.byteLength,
-      };
-    },
-  },
+  lindungi: lindungi('Lindungi (wasm)',
+    'child-safety detector: grooming, sexual, bullying, self-harm, personal details (en + id); returns level, categories, spans'),
   // The same package with the learned scorer off: what the model costs.
-  'lindungi-rules': {
-    label: 'Lindungi, rules alone (wasm)',
-    scope: 'the same detector without its learned scorer (Detector({ model: false }))',
-    wasm: paths.lindungiWasm,
-    async load(steps = () => {}) {
-      const mod = await import(pathToFileURL(paths.lindungiJs).href);
-      steps('import js');
-      const bytes = readFileSync(paths.lindungiWasm);
-      steps('read wasm');
-      const exports = mod.initSync({ module: bytes });
-      steps('compile + instantiate');
-      const detector = new mod.Detector({ model: false });
-      steps('new Detector()');
-      return {
-        call: (text) => detector.scan(text, INCOMING),
-        flagged: (r) => RANK[r.level] >= RANK.medium,
-        clean: (r) => r.level === 'none',
-        memoryBytes: () => exports.memory.buffer.byteLength,
-      };
-    },
-  },
+  'lindungi-rules': lindungi('Lindungi, rules alone (wasm)',
+    'the same detector without its learned scorer (Detector({ model: false }))', { model: false }),
   rustrict: {
     label: 'rustrict (wasm)',
     scope: 'profanity filter (English; Type::INAPPROPRIATE = profane/offensive/sexual/mean at moderate+ severity); boolean',
