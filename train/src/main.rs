@@ -746,3 +746,64 @@ fn hex(bytes: &[u8]) -> String {
         s
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn its_own_exp_is_as_exact_as_the_platform_one() {
+        for x in [-30.0, -5.5, -1.0, -1e-9, 0.0, 0.3, 1.0, 7.25, 29.0] {
+            let (ours, std) = (exp(x), f64::exp(x));
+            assert!(((ours - std) / std).abs() < 1e-13, "{x}: {ours} vs {std}");
+        }
+        assert!((sigmoid(0.0) - 0.5).abs() < 1e-15);
+    }
+
+    #[test]
+    fn toxic_posts_are_cut_into_sentences() {
+        let text = "You are an idiot. I mean it!\nThe 3.5 rate is fine? ok";
+        let parts: Vec<&str> = sentences(text).iter().map(|&(a, b)| &text[a..b]).collect();
+        assert_eq!(
+            parts,
+            [
+                "You are an idiot.",
+                " I mean it!",
+                "\n",
+                "The 3.5 rate is fine?",
+                " ok"
+            ]
+            .into_iter()
+            .filter(|p| !p.trim().is_empty())
+            .collect::<Vec<_>>()
+        );
+    }
+
+    #[test]
+    fn labels_become_targets_per_head() {
+        assert_eq!(target(Category::Bullying, "bullying"), Some((1.0, 1.0)));
+        assert_eq!(target(Category::Bullying, "sexual"), None);
+        assert_eq!(target(Category::Sexual, "bullying"), Some((0.0, 1.0)));
+        assert_eq!(
+            target(Category::Bullying, "profanity"),
+            Some((0.0, PROFANITY_WEIGHT))
+        );
+    }
+
+    #[test]
+    fn a_corpus_not_marked_train_ok_stops_training() {
+        let dir = std::env::temp_dir().join(format!("lindungi-train-{}", std::process::id()));
+        fs::create_dir_all(&dir).expect("temp dir");
+        let row = |name: &str, used: &str| {
+            format!("| `{name}` | en | message | 1 | x | MIT | {used} | x |\n")
+        };
+        let mut readme: String = TRAIN_OK.iter().map(|n| row(n, "train-ok")).collect();
+        fs::write(dir.join("README.md"), &readme).expect("write");
+        assert!(check_licences(&dir).is_ok());
+        readme = readme.replacen("train-ok", "eval-only", 1);
+        fs::write(dir.join("README.md"), &readme).expect("write");
+        let refused = check_licences(&dir).expect_err("eval-only must be refused");
+        assert!(refused.contains(TRAIN_OK[0]), "{refused}");
+        let _ = fs::remove_dir_all(&dir);
+    }
+}
