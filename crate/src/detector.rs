@@ -397,7 +397,7 @@ impl Detector {
             // The learned scorer reads the rules' words of this chunk and the cues they found.
             if let Some(model) = model {
                 let whole = text.len() <= WINDOW_BYTES;
-                model.read(&tokens.list, chunk_cues, whole, &mut best);
+                model.read(&tokens.list, &self.lexicon, chunk_cues, whole, &mut best);
             }
             if let Some(out) = features.as_deref_mut() {
                 crate::model::features(&tokens.list, &self.lexicon, chunk_cues, out);

@@ -238,9 +238,16 @@ impl Model {
 
     /// Reads one chunk's tokens (and the rule cues found in it) window by window into `best`.
     /// `whole`: the text is message-sized and read as one window.
-    pub(crate) fn read(&self, tokens: &[Token], cues: &[CueAt], whole: bool, best: &mut Best) {
+    pub(crate) fn read(
+        &self,
+        tokens: &[Token],
+        lexicon: &Lexicon,
+        cues: &[CueAt],
+        whole: bool,
+        best: &mut Best,
+    ) {
         for (window, range) in windows(tokens, whole) {
-            self.score_window(window, cues, range, best);
+            self.score_window(window, lexicon, cues, range, best);
         }
     }
 
@@ -262,6 +269,7 @@ impl Model {
     fn score_window(
         &self,
         tokens: &[Token],
+        lexicon: &Lexicon,
         cues: &[CueAt],
         range: (usize, usize),
         best: &mut Best,
@@ -281,34 +289,72 @@ impl Model {
         let norm = 1.0 / (count.max(MIN_FEATURES) as f32).sqrt();
         for (h, ((head, sum), slot)) in self.heads.iter().zip(sums).zip(best).enumerate() {
             let logit = head.bias + head.scale * (sum as f32) * norm;
-            if logit > slot.0 {
-                // The explaining span matters only for a cue that fires (rare): look for it then.
-                let (start, end) = if logit >= head.threshold {
-                    self.top_feature(tokens, cues, range, h)
-                } else {
-                    (0, 0)
-                };
+            if logit <= slot.0 {
+                continue;
+            }
+            // The explaining span matters only for a cue that fires (rare): look for it then.
+            // A window with nothing to show does not count.
+            if logit < head.threshold {
+                *slot = (logit, 0, 0);
+            } else if let Some((start, end)) = self.explain(tokens, lexicon, cues, range, h) {
                 *slot = (logit, start, end);
             }
         }
     }
 
-    /// The span of the window's feature with the largest weight for head `h`.
-    fn top_feature(
+    /// Where the window says most for head `h`: the word whose own weight and half of each
+    /// pair it is in weigh most (with its neighbour when that pair weighs more than the word
+    /// alone), or a rule cue that weighs more than any word. "You" says who, not what: it is
+    /// never the word shown, only part of a pair with one. `None` when the window is only
+    /// "you"s: then there is nothing to warn about.
+    fn explain(
         &self,
         tokens: &[Token],
+        lexicon: &Lexicon,
         cues: &[CueAt],
         range: (usize, usize),
         h: usize,
-    ) -> (usize, usize) {
-        let mut top = (i8::MIN, 0, 0);
-        window_features(tokens, &self.vocab(), cues, range, |f| {
-            let w = self.row(f.hash)[h];
-            if w > top.0 {
-                top = (w, f.start, f.end);
+    ) -> Option<(usize, usize)> {
+        let vocab = self.vocab();
+        let weight = |hash: u32| i32::from(self.row(hash)[h]);
+        let hashes: Vec<u32> = tokens.iter().map(|t| token_hash(t, &vocab)).collect();
+        // The weight of the pair that ends at token `i`.
+        let pair = |i: usize| match (i.checked_sub(1).and_then(|p| hashes.get(p)), hashes.get(i)) {
+            (Some(&a), Some(&b)) => weight(pair_hash(a, b)),
+            _ => 0,
+        };
+        // Scores are doubled, so that half a pair stays whole.
+        let mut best: Option<(i32, usize, usize)> = None;
+        for (i, (t, &hash)) in tokens.iter().zip(&hashes).enumerate() {
+            let own = weight(hash);
+            let (left, right) = (pair(i), pair(i + 1));
+            let score = 2 * own + left + right;
+            if lexicon.is_second_person(t.word) {
+                continue;
+            }
+            let (mut start, mut end) = (t.start as usize, t.end as usize);
+            if left.max(right) > own.max(0) {
+                if left >= right {
+                    start = tokens.get(i - 1).map_or(start, |p| p.start as usize);
+                } else {
+                    end = tokens.get(i + 1).map_or(end, |n| n.end as usize);
+                }
+            }
+            if best.is_none_or(|b| score > b.0) {
+                best = Some((score, start, end));
+            }
+        }
+        // The features after the words and pairs are the cues.
+        let word_features = (2 * tokens.len()).saturating_sub(1);
+        let mut seen = 0;
+        window_features(tokens, &vocab, cues, range, |f| {
+            seen += 1;
+            let score = 2 * weight(f.hash);
+            if seen > word_features && best.is_none_or(|b| score > b.0) {
+                best = Some((score, f.start, f.end));
             }
         });
-        (top.1, top.2)
+        best.map(|(_, start, end)| (start, end))
     }
 
     /// A feature's weights, one per head.
