@@ -284,20 +284,16 @@ impl Detector {
     #[doc(hidden)]
     pub fn model_input(&self, text: &str, context: &Context) -> ModelInput {
         let mut features = Vec::new();
-        let analysis = self.analyse_in(
-            text,
-            context,
-            None,
-            Some(&mut features),
-            &mut Scratch::default(),
-        );
         let mut scratch = Scratch::default();
+        let analysis = self.analyse_in(text, context, None, Some(&mut features), &mut scratch);
+        // As in a scan: a text of one chunk is still tokenised in the scratch.
+        let one_chunk = text.len() <= CHUNK_BYTES;
         let overruled = Category::ALL.map(|c| {
             analysis.negated[c.index()]
                 || self.safe_aimed_at(
                     text,
                     c,
-                    false,
+                    one_chunk,
                     &mut scratch.tokens,
                     &mut scratch.words,
                     &mut scratch.candidates,
@@ -546,14 +542,10 @@ impl Detector {
                 }
             }
             for &id in self.safe.candidates(tokens, i, candidates) {
-                if !self.safe.may_match(id, words) {
+                if !aims_at_hits(&SAFE[id as usize].target) {
                     continue;
                 }
-                let safe = &SAFE[id as usize];
-                if !aims_at_hits(&safe.target) || !could_match(safe.required, words.words) {
-                    continue;
-                }
-                if let Some(end) = match_at(safe.elements, tokens, i) {
+                if let Some(end) = self.safe_match_at(id, tokens, i, words) {
                     safe_matches.push((id, i, end));
                 }
             }
@@ -616,13 +608,20 @@ impl Detector {
                 .candidates(tokens, i, candidates)
                 .iter()
                 .any(|&id| {
-                    let safe = &SAFE[id as usize];
-                    aimed_at(safe, category)
-                        && self.safe.may_match(id, words)
-                        && could_match(safe.required, words.words)
-                        && match_at(safe.elements, tokens, i).is_some()
+                    aimed_at(&SAFE[id as usize], category)
+                        && self.safe_match_at(id, tokens, i, words).is_some()
                 })
         })
+    }
+
+    /// Where safe pattern `id` matches from token `i` (whose sentence signature is `words`), if
+    /// it does.
+    fn safe_match_at(&self, id: u32, tokens: &Tokens, i: usize, words: Signature) -> Option<usize> {
+        let safe = &SAFE[id as usize];
+        if !self.safe.may_match(id, words) || !could_match(safe.required, words.words) {
+            return None;
+        }
+        match_at(safe.elements, tokens, i)
     }
 
     /// Phone numbers and e-mail addresses; `digits` is the number of ASCII digits in `chunk`

@@ -48,23 +48,30 @@ impl Near {
             (Some(Element::Gap(n)), Some(Element::One(alts))) => (n.saturating_add(1), alts),
             _ => return Near::default(),
         };
-        if !single_first || !next.prefixes.is_empty() || next.number {
-            return Near::default();
+        match strong_mask(next) {
+            Some(mask) if single_first => Near { distance, mask },
+            _ => Near::default(),
         }
-        let firsts = next.phrases.iter().filter_map(|p| p.first());
-        let mask = next
-            .words
-            .iter()
-            .chain(firsts)
-            .fold((0u64, 0u64), |(low, high), &w| {
-                let (l, h) = word_bit(w);
-                (low | l, high | h)
-            });
-        if mask.0.count_ones() + mask.1.count_ones() >= WEAK_SIGNATURE_BITS {
-            return Near::default();
-        }
-        Near { distance, mask }
     }
+}
+
+/// The word bits of the words (and phrases' first words) that `alts` can start with, or `None`
+/// when they filter nothing: any word with a prefix or any number will do, or too many bits
+/// are set.
+fn strong_mask(alts: &AltSet) -> Option<(u64, u64)> {
+    if !alts.prefixes.is_empty() || alts.number {
+        return None;
+    }
+    let firsts = alts.phrases.iter().filter_map(|p| p.first());
+    let (low, high) = alts
+        .words
+        .iter()
+        .chain(firsts)
+        .fold((0u64, 0u64), |(low, high), &w| {
+            let (l, h) = word_bit(w);
+            (low | l, high | h)
+        });
+    (low.count_ones() + high.count_ones() < WEAK_SIGNATURE_BITS).then_some((low, high))
 }
 
 /// Lists of ids for the dense keys `0..n`, stored flat (one read per lookup, no hashing).
@@ -480,19 +487,7 @@ impl Sets {
 
     /// Whether the word signature of `alts` filters nothing (see `build.rs`).
     fn is_weak(alts: &AltSet) -> bool {
-        if !alts.prefixes.is_empty() || alts.number {
-            return true;
-        }
-        let firsts = alts.phrases.iter().filter_map(|p| p.first());
-        let (low, high) = alts
-            .words
-            .iter()
-            .chain(firsts)
-            .fold((0u64, 0u64), |(low, high), &w| {
-                let (l, h) = word_bit(w);
-                (low | l, high | h)
-            });
-        low.count_ones() + high.count_ones() >= WEAK_SIGNATURE_BITS
+        strong_mask(alts).is_none()
     }
 
     /// The bits a pattern with these elements needs after its first position.

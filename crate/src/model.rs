@@ -54,14 +54,9 @@ fn pair_hash(first: u32, second: u32) -> u32 {
     (h ^ (h >> 16)).wrapping_mul(0xC2B2_AE35)
 }
 
-/// The hash of a word the rules do not know, from its normalised form (the tokenizer keeps it
-/// in `Token::form`).
-pub(crate) fn form_hash(form: &str) -> u32 {
-    fnv1a(UNIGRAM_SEED, form.as_bytes())
-}
-
-/// The hash of a vocabulary word (`Model::word_hashes` holds them all).
-fn word_hash(word: &str) -> u32 {
+/// The hash of a word: a vocabulary word (`Model::word_hashes` holds them all) or the
+/// normalised form of a word the rules do not know (the tokenizer keeps it in `Token::form`).
+pub(crate) fn word_hash(word: &str) -> u32 {
     fnv1a(UNIGRAM_SEED, word.as_bytes())
 }
 
@@ -149,9 +144,13 @@ fn windows<'a>(
         };
         let (window, after) = rest.split_at(len);
         rest = after;
-        let to = after.first().map_or(usize::MAX, |t| t.start as usize);
-        let from = if whole { 0 } else { first.start as usize };
-        Some((window, (from, if whole { usize::MAX } else { to })))
+        let range = if whole {
+            (0, usize::MAX)
+        } else {
+            let to = after.first().map_or(usize::MAX, |t| t.start as usize);
+            (first.start as usize, to)
+        };
+        Some((window, range))
     })
 }
 
@@ -180,8 +179,8 @@ pub(crate) struct Head {
     threshold: f32,
 }
 
-/// A category the model is confident about: its cue, with the span of the feature that
-/// weighed most.
+/// A category the model is confident about: its cue, with the span that explains it (see
+/// `Model::explain`).
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct ModelHit {
     pub(crate) cue: u16,

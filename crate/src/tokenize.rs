@@ -310,7 +310,7 @@ impl Tokenizer<'_> {
             end: end as u32,
             text_len,
             word: NO_WORD,
-            form: crate::model::form_hash(text),
+            form: crate::model::word_hash(text),
             kind,
             sentence: self.sentence,
             single_letter,
