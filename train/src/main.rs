@@ -190,8 +190,10 @@ fn run() -> Result<ExitCode, String> {
     );
 
     let mut heads: Vec<HeadModel> = HEADS.iter().map(|&c| train_head(c, &rows)).collect();
-    choose_thresholds(&mut heads, &rows);
-    let report = dev_report(&heads, &rows);
+    // Logits do not depend on thresholds: computed once for choosing and for the report.
+    let (dev, logits) = dev_logits(&heads, &rows);
+    choose_thresholds(&mut heads, &dev, &logits);
+    let report = dev_report(&heads, &dev, &logits);
     eprint!("{report}");
 
     let (tsv, weights) = model_files(&heads);
@@ -583,10 +585,9 @@ fn dev_counts(
 /// rows, while the model flags at most `MAX_ADDED_FALSE_ALARMS` of the none rows the rules
 /// leave alone, and its cue fires on at most `MAX_CUE_ON_NONE` of all none rows (whether the
 /// rules flag them or not: a margin, as dev is small and close to the training data).
-fn choose_thresholds(heads: &mut [HeadModel], rows: &[Row]) {
-    let (dev, logits) = dev_logits(heads, rows);
+fn choose_thresholds(heads: &mut [HeadModel], dev: &[&Row], logits: &[Vec<Vec<f32>>]) {
     let off = vec![f32::INFINITY; heads.len()];
-    let base = dev_counts(heads, &off, &dev, &logits);
+    let base = dev_counts(heads, &off, dev, logits);
     let none_rows: u32 = base.values().map(|c| c.none).sum();
     let base_fa: u32 = base.values().map(|c| c.fp).sum();
     let budget = base_fa + (f64::from(none_rows) * MAX_ADDED_FALSE_ALARMS).floor() as u32;
@@ -595,7 +596,7 @@ fn choose_thresholds(heads: &mut [HeadModel], rows: &[Row]) {
     for h in 0..heads.len() {
         let mut on_none: Vec<f32> = dev
             .iter()
-            .zip(&logits)
+            .zip(logits)
             .filter(|(r, _)| r.label == "none")
             .map(|(_, l)| l[h].iter().copied().fold(f32::NEG_INFINITY, f32::max))
             .collect();
@@ -615,10 +616,11 @@ fn choose_thresholds(heads: &mut [HeadModel], rows: &[Row]) {
         for &threshold in upper.iter().step_by(step).filter(|&&t| t > floor) {
             let mut t = chosen.clone();
             t[h] = threshold;
-            let counts = dev_counts(heads, &t, &dev, &logits);
+            let counts = dev_counts(heads, &t, dev, logits);
             let fa: u32 = counts.values().map(|c| c.fp).sum();
-            if fa <= budget && score(&counts) > best.0 {
-                best = (score(&counts), threshold);
+            let s = score(&counts);
+            if fa <= budget && s > best.0 {
+                best = (s, threshold);
             }
         }
         chosen[h] = best.1;
@@ -649,12 +651,11 @@ fn score(counts: &BTreeMap<String, Counts>) -> f64 {
     with_harm.iter().map(|c| c.f1()).sum::<f64>() / with_harm.len().max(1) as f64
 }
 
-fn dev_report(heads: &[HeadModel], rows: &[Row]) -> String {
-    let (dev, logits) = dev_logits(heads, rows);
+fn dev_report(heads: &[HeadModel], dev: &[&Row], logits: &[Vec<Vec<f32>>]) -> String {
     let off = vec![f32::INFINITY; heads.len()];
     let on: Vec<f32> = heads.iter().map(|h| h.threshold).collect();
-    let before = dev_counts(heads, &off, &dev, &logits);
-    let after = dev_counts(heads, &on, &dev, &logits);
+    let before = dev_counts(heads, &off, dev, logits);
+    let after = dev_counts(heads, &on, dev, logits);
     let mut out = String::from(
         "| dev split (train-ok corpora) | F1 rules | F1 rules + model | none rows flagged, rules | rules + model |\n|---|---:|---:|---:|---:|\n",
     );
