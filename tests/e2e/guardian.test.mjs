@@ -224,6 +224,30 @@ async function nextAlertRequest(session, hook, known, what) {
   return { id, request };
 }
 
+/**
+ * A groomer says `text` in a fresh chat page `label`: waits for the warning, then returns the
+ * webhook request of the alert it raised.
+ */
+async function groomingAlertRequest(session, hook, label, text) {
+  const known = await alertIds(session);
+  const page = await openChat(session, label);
+  await say(page, 'kak_rio', text);
+  await waitForWarning(page, 'grooming');
+  const { request } = await nextAlertRequest(session, hook, known, `the message in ${label}`);
+  await page.close();
+  return request;
+}
+
+/** Closes the browser, then removes the policy and stops the receiver (if any), whatever fails. */
+async function shutDown(session, hook) {
+  try {
+    await session?.close();
+  } finally {
+    removePolicy();
+    await hook?.stop();
+  }
+}
+
 /** Requests whose alert id this session never raised (another Chromium on the machine): noted. */
 function foreign(hook, ids) {
   const others = hook.requests.filter((r) => !ids.includes(r.headers['x-lindungi-alert-id']));
@@ -260,23 +284,11 @@ describe('school policy: signed webhook, outbox, locked settings', { skip: SKIP_
     const managed = await waitForPolicy(session, ['webhookUrl', 'webhookSecret', 'alertLevel', 'lockSettings']);
     assert.equal(managed.webhookUrl, `${hook.origin}/hook`);
   });
-  after(async () => {
-    try {
-      await session?.close();
-    } finally {
-      removePolicy();
-      await hook?.stop();
-    }
-  });
+  after(() => shutDown(session, hook));
 
   test('a grooming chat (English, then Indonesian) is POSTed signed, with exactly the documented fields and no message text', async () => {
     for (const [label, text] of [['en', GROOMING_EN], ['id', GROOMING_ID]]) {
-      const known = await alertIds(session);
-      const page = await openChat(session, `hook-${label}`);
-      await say(page, 'kak_rio', text);
-      await waitForWarning(page, 'grooming');
-      const { request } = await nextAlertRequest(session, hook, known, `the ${label} message`);
-      await page.close();
+      const request = await groomingAlertRequest(session, hook, `hook-${label}`, text);
 
       assert.equal(request.method, 'POST');
       assert.equal(request.url, '/hook');
@@ -421,23 +433,11 @@ describe('school policy with includeExcerpt, settings not locked', { skip: SKIP_
     });
     await waitForPolicy(session, ['webhookUrl', 'webhookSecret', 'alertLevel', 'includeExcerpt']);
   });
-  after(async () => {
-    try {
-      await session?.close();
-    } finally {
-      removePolicy();
-      await hook?.stop();
-    }
-  });
+  after(() => shutDown(session, hook));
 
   test('the webhook body carries an excerpt with the message text (English and Indonesian)', async () => {
     for (const [label, text] of [['en', GROOMING_EN], ['id', GROOMING_ID]]) {
-      const known = await alertIds(session);
-      const page = await openChat(session, `excerpt-${label}`);
-      await say(page, 'kak_rio', text);
-      await waitForWarning(page, 'grooming');
-      const { request } = await nextAlertRequest(session, hook, known, `the ${label} message`);
-      await page.close();
+      const request = await groomingAlertRequest(session, hook, `excerpt-${label}`, text);
       const body = JSON.parse(request.text);
       assert.deepEqual(Object.keys(body).sort(), ['category', 'cues', 'excerpt', 'id', 'level', 'site', 'time', 'version']);
       assert.equal(body.category, 'grooming');
@@ -490,13 +490,7 @@ describe('invalid school policy values', { skip: SKIP_POLICY }, () => {
     });
     await waitForPolicy(session, ['webhookUrl', 'warnLevel']);
   });
-  after(async () => {
-    try {
-      await session?.close();
-    } finally {
-      removePolicy();
-    }
-  });
+  after(() => shutDown(session));
 
   test('they are ignored with a visible note, and warnings still appear', async () => {
     const managed = await (await session.serviceWorker()).evaluate(() => chrome.storage.managed.get(null));
