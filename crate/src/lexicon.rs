@@ -26,12 +26,19 @@ pub(crate) struct Lexicon {
     second_person: Vec<bool>,
     /// Rule prefixes (`idiot*`) as a trie walked one character at a time.
     prefixes: PrefixTrie,
-    /// Per word id: the prefixes the word starts with, as a range of `word_prefix_items`
-    /// (`word_prefix_starts[id]..word_prefix_starts[id + 1]`).
-    word_prefix_starts: Vec<u32>,
+    /// Per word id: its length in bytes and the prefixes it starts with, as a range of
+    /// `word_prefix_items` (one read per word token).
+    word_infos: Vec<WordInfo>,
     word_prefix_items: Vec<u16>,
     /// No word or slang key has a character three times in a row.
     keys_without_runs: bool,
+}
+
+#[derive(Clone, Copy, Debug)]
+struct WordInfo {
+    len: u32,
+    prefixes_start: u32,
+    prefixes_end: u32,
 }
 
 /// Rule prefixes as a trie with a dense table of transitions over `a`-`z` and `0`-`9`: finding
@@ -186,8 +193,7 @@ impl WordTable {
         table
     }
 
-    fn get(&self, word: &str) -> Option<Lookup> {
-        let bytes = word.as_bytes();
+    fn get(&self, bytes: &[u8]) -> Option<Lookup> {
         let (head, hash) = head_and_hash(bytes);
         let mask = self.slots.len() - 1;
         let mut slot = (hash >> self.shift) as usize;
@@ -241,16 +247,20 @@ impl Lexicon {
             set
         };
         let prefixes = PrefixTrie::new(PREFIXES);
-        let mut word_prefix_starts = Vec::with_capacity(VOCAB.len() + 1);
+        let mut word_infos = Vec::with_capacity(VOCAB.len());
         let mut word_prefix_items = Vec::new();
         for word in VOCAB {
-            word_prefix_starts.push(word_prefix_items.len() as u32);
+            let prefixes_start = word_prefix_items.len() as u32;
             prefixes.prefixes_of(word, &mut word_prefix_items);
+            word_infos.push(WordInfo {
+                len: word.len() as u32,
+                prefixes_start,
+                prefixes_end: word_prefix_items.len() as u32,
+            });
         }
-        word_prefix_starts.push(word_prefix_items.len() as u32);
         Lexicon {
             prefixes,
-            word_prefix_starts,
+            word_infos,
             word_prefix_items,
             entries,
             keys_without_runs,
@@ -264,7 +274,8 @@ impl Lexicon {
         self.keys_without_runs
     }
 
-    pub(crate) fn lookup(&self, word: &str) -> Option<Lookup> {
+    /// The meaning of a normalised word (given as its UTF-8 bytes).
+    pub(crate) fn lookup(&self, word: &[u8]) -> Option<Lookup> {
         self.entries.get(word)
     }
 
@@ -275,17 +286,20 @@ impl Lexicon {
 
     /// The ids of the rule prefixes that vocabulary word `id` starts with.
     pub(crate) fn word_prefixes(&self, id: u32) -> &[u16] {
-        let id = id as usize;
-        match (
-            self.word_prefix_starts.get(id),
-            self.word_prefix_starts.get(id + 1),
-        ) {
-            (Some(&a), Some(&b)) => self
-                .word_prefix_items
-                .get(a as usize..b as usize)
-                .unwrap_or(&[]),
-            _ => &[],
-        }
+        self.word_info(id).1
+    }
+
+    /// The length in bytes of vocabulary word `id`, and the ids of the rule prefixes it starts
+    /// with.
+    pub(crate) fn word_info(&self, id: u32) -> (u32, &[u16]) {
+        let Some(info) = self.word_infos.get(id as usize) else {
+            return (0, &[]);
+        };
+        let prefixes = self
+            .word_prefix_items
+            .get(info.prefixes_start as usize..info.prefixes_end as usize)
+            .unwrap_or(&[]);
+        (info.len, prefixes)
     }
 
     pub(crate) fn word(&self, id: u32) -> &'static str {

@@ -67,12 +67,20 @@ impl Tokens {
 /// A word being collected, character by character.
 #[derive(Default)]
 struct WordBuilder {
+    chars: String,
+    shape: Shape,
+}
+
+/// What is known of a word besides its characters.
+#[derive(Clone, Copy, Default)]
+struct Shape {
     start: usize,
     end: usize,
-    chars: String,
     has_letter: bool,
     has_digit: bool,
     has_symbol: bool,
+    /// Already looked up as it is, and not found.
+    looked_up: bool,
 }
 
 impl WordBuilder {
@@ -93,6 +101,41 @@ struct Tokenizer<'a> {
 fn char_at(text: &str, at: usize) -> Option<char> {
     text.get(at..).and_then(|rest| rest.chars().next())
 }
+
+/// `ASCII_CLASS` bits.
+const LETTER: u8 = 1;
+const UPPER: u8 = 2;
+const DIGIT: u8 = 4;
+const ALNUM: u8 = LETTER | DIGIT;
+/// An ASCII character that only ends a word: not one that may join, mask or disguise a word
+/// or end a sentence (`'`, `` ` ``, `$`, `@`, `!`, `|`, `+`, `*`, `?`, `.`, line breaks).
+const ENDS_WORD: u8 = 8;
+
+/// What each ASCII byte is to the tokenizer (bytes from 0x80 are 0: they start a multi-byte
+/// character, decoded on the slow path).
+const ASCII_CLASS: [u8; 256] = {
+    let mut table = [0u8; 256];
+    let mut b = 0;
+    while b < 128 {
+        let c = b as u8;
+        table[b] = if c.is_ascii_lowercase() {
+            LETTER
+        } else if c.is_ascii_uppercase() {
+            LETTER | UPPER
+        } else if c.is_ascii_digit() {
+            DIGIT
+        } else if matches!(
+            c,
+            b'\'' | b'`' | b'$' | b'@' | b'!' | b'|' | b'+' | b'*' | b'?' | b'.' | b'\n' | b'\r'
+        ) {
+            0
+        } else {
+            ENDS_WORD
+        };
+        b += 1;
+    }
+    table
+};
 
 /// Tokenises `text` (whose offsets are shifted by `base` bytes in the spans) into `tokens`,
 /// replacing what they held.
@@ -118,45 +161,57 @@ pub(crate) fn tokenize(text: &str, base: usize, lexicon: &Lexicon, tokens: &mut 
     let bytes = text.as_bytes();
     let mut i = 0;
     while let Some(&b) = bytes.get(i) {
-        // Runs of ASCII letters and digits, most of any message, go straight into the word.
-        if b.is_ascii_alphanumeric() {
+        // Runs of ASCII letters and digits, most of any message, go into the word in one copy.
+        let class = ASCII_CLASS[usize::from(b)];
+        if class & ALNUM != 0 {
             if word.is_empty() {
-                word.start = i;
+                word.shape.start = i;
             }
+            let run = i;
+            let mut seen = 0;
             while let Some(&b) = bytes.get(i) {
-                if b.is_ascii_alphabetic() {
-                    word.has_letter = true;
-                } else if b.is_ascii_digit() {
-                    word.has_digit = true;
-                    ascii_digits += 1;
-                } else {
+                let class = ASCII_CLASS[usize::from(b)];
+                if class & ALNUM == 0 {
                     break;
                 }
-                word.chars.push(char::from(b.to_ascii_lowercase()));
+                seen |= class;
+                ascii_digits += usize::from(class & DIGIT != 0);
                 i += 1;
             }
-            word.end = i;
+            // A whole word of lower-case ASCII (most words) is looked up where it stands.
+            let whole_word = word.is_empty()
+                && bytes
+                    .get(i)
+                    .is_none_or(|&b| ASCII_CLASS[usize::from(b)] & ENDS_WORD != 0);
+            let mut looked_up = false;
+            if whole_word && seen & (LETTER | UPPER) == LETTER && lexicon.keys_without_runs() {
+                let as_written = bytes.get(run..i).unwrap_or(&[]);
+                if let Some(found) = lexicon.lookup(as_written) {
+                    let single = match as_written {
+                        &[letter] => Some(char::from(letter)),
+                        _ => None,
+                    };
+                    t.push_lookup(found, base + run, base + i, single);
+                    continue;
+                }
+                looked_up = true;
+            }
+            let len = word.chars.len();
+            word.chars.push_str(text.get(run..i).unwrap_or(""));
+            if seen & UPPER != 0 {
+                if let Some(added) = word.chars.get_mut(len..) {
+                    added.make_ascii_lowercase();
+                }
+            }
+            word.shape.has_letter |= seen & LETTER != 0;
+            word.shape.has_digit |= seen & DIGIT != 0;
+            word.shape.looked_up = looked_up;
+            word.shape.end = i;
             continue;
         }
         // Other ASCII characters end the word, except those that may join, mask or disguise a
         // word or end a sentence (handled below): a space, a comma, a bracket...
-        if b.is_ascii()
-            && !matches!(
-                b,
-                b'\''
-                    | b'`'
-                    | b'$'
-                    | b'@'
-                    | b'!'
-                    | b'|'
-                    | b'+'
-                    | b'*'
-                    | b'?'
-                    | b'.'
-                    | b'\n'
-                    | b'\r'
-            )
-        {
+        if class & ENDS_WORD != 0 {
             t.flush(&mut word, base);
             i += 1;
             continue;
@@ -175,7 +230,7 @@ pub(crate) fn tokenize(text: &str, base: usize, lexicon: &Lexicon, tokens: &mut 
         let f = match fold_char(c) {
             Folded::Skip => {
                 if !word.is_empty() {
-                    word.end = end;
+                    word.shape.end = end;
                 }
                 continue;
             }
@@ -191,19 +246,19 @@ pub(crate) fn tokenize(text: &str, base: usize, lexicon: &Lexicon, tokens: &mut 
         };
         if f.is_alphanumeric() {
             if word.is_empty() {
-                word.start = at;
+                word.shape.start = at;
             }
             word.chars.push(f);
-            word.end = end;
+            word.shape.end = end;
             if f.is_ascii_digit() || f.is_numeric() {
-                word.has_digit = true;
+                word.shape.has_digit = true;
             } else {
-                word.has_letter = true;
+                word.shape.has_letter = true;
             }
             continue;
         }
         if is_apostrophe(c) && !word.is_empty() && next_is_alnum() {
-            word.end = end;
+            word.shape.end = end;
             continue;
         }
         // Symbols inside a word are leetspeak or masking: sh!t, a$$, f*ck, b@by.
@@ -214,11 +269,11 @@ pub(crate) fn tokenize(text: &str, base: usize, lexicon: &Lexicon, tokens: &mut 
         };
         if in_word_symbol {
             if word.is_empty() {
-                word.start = at;
+                word.shape.start = at;
             }
             word.chars.push(f);
-            word.end = end;
-            word.has_symbol = true;
+            word.shape.end = end;
+            word.shape.has_symbol = true;
             continue;
         }
         t.flush(&mut word, base);
@@ -253,19 +308,6 @@ impl Tokenizer<'_> {
         (start, self.tokens.prefixes.len() as u32)
     }
 
-    /// `push_prefixes` for a vocabulary word, from the lexicon's table.
-    fn push_word_prefixes(&mut self, id: u32, kind: TokenKind) -> (u32, u32) {
-        let start = self.tokens.prefixes.len() as u32;
-        if kind == TokenKind::Word {
-            // Most words start no rule prefix.
-            let prefixes = self.lexicon.word_prefixes(id);
-            if !prefixes.is_empty() {
-                self.tokens.prefixes.extend_from_slice(prefixes);
-            }
-        }
-        (start, self.tokens.prefixes.len() as u32)
-    }
-
     fn push_word(
         &mut self,
         id: u32,
@@ -274,8 +316,12 @@ impl Tokenizer<'_> {
         kind: TokenKind,
         single_letter: Option<char>,
     ) {
-        let text_len = self.lexicon.word(id).len() as u32;
-        let (prefixes_start, prefixes_end) = self.push_word_prefixes(id, kind);
+        let (text_len, prefixes) = self.lexicon.word_info(id);
+        let prefixes_start = self.tokens.prefixes.len() as u32;
+        // Most words start no rule prefix; an emoji's name is not a typed word.
+        if kind == TokenKind::Word && !prefixes.is_empty() {
+            self.tokens.prefixes.extend_from_slice(prefixes);
+        }
         self.tokens.list.push(Token {
             start: start as u32,
             end: end as u32,
@@ -286,7 +332,7 @@ impl Tokenizer<'_> {
             sentence: self.sentence,
             single_letter,
             prefixes_start,
-            prefixes_end,
+            prefixes_end: self.tokens.prefixes.len() as u32,
         });
     }
 
@@ -319,36 +365,39 @@ impl Tokenizer<'_> {
         });
     }
 
-    /// Ends the current word: normalises it, looks it up and pushes its token(s).
+    /// Ends the current word, if any: normalises it, looks it up and pushes its token(s).
+    #[inline]
     fn flush(&mut self, word: &mut WordBuilder, base: usize) {
-        if word.is_empty() {
-            return;
+        // Called at every space and comma, most often with no word (a fast-path word was
+        // pushed without the builder): only a word pays for the call below.
+        if !word.is_empty() {
+            self.flush_word(word, base);
         }
-        let mut raw = std::mem::take(&mut word.chars);
-        // Masking stars and stray symbols at the end are not part of the word ("stupid*"); only
-        // the symbol path puts them in a word.
-        while word.has_symbol && raw.ends_with(['*', '!', '|', '+', '@']) {
-            raw.pop();
-        }
-        if !raw.is_empty() {
-            self.classify(&mut raw, word, base);
-        }
-        raw.clear();
-        *word = WordBuilder {
-            chars: raw,
-            ..WordBuilder::default()
-        };
     }
 
-    fn classify(&mut self, raw: &mut String, word: &WordBuilder, base: usize) {
+    #[inline(never)]
+    fn flush_word(&mut self, word: &mut WordBuilder, base: usize) {
+        // Masking stars and stray symbols at the end are not part of the word ("stupid*"); only
+        // the symbol path puts them in a word.
+        while word.shape.has_symbol && word.chars.ends_with(['*', '!', '|', '+', '@']) {
+            word.chars.pop();
+        }
+        if !word.chars.is_empty() {
+            self.classify(&mut word.chars, word.shape, base);
+        }
+        word.chars.clear();
+        word.shape = Shape::default();
+    }
+
+    fn classify(&mut self, raw: &mut String, word: Shape, base: usize) {
         let (start, end) = (base + word.start, base + word.end);
         let number = !word.has_letter && !word.has_symbol;
         // Most words are known as written, and no known word has a character three times in a
         // row (checked when the lexicon is built), so a word found as it is would come out of
         // shrink_runs unchanged: look it up first.
         let tried = !number && self.lexicon.keys_without_runs();
-        if tried {
-            if let Some(found) = self.lexicon.lookup(raw) {
+        if tried && !word.looked_up {
+            if let Some(found) = self.lexicon.lookup(raw.as_bytes()) {
                 let single = single_char(raw).filter(|c| c.is_alphabetic());
                 self.push_lookup(found, start, end, single);
                 return;
@@ -362,7 +411,7 @@ impl Tokenizer<'_> {
         let single = single_char(raw).filter(|c| c.is_alphabetic());
         // Unchanged by shrink_runs, a word already looked up is still unknown.
         if !tried || had_long_run {
-            if let Some(found) = self.lexicon.lookup(raw) {
+            if let Some(found) = self.lexicon.lookup(raw.as_bytes()) {
                 self.push_lookup(found, start, end, single);
                 return;
             }
@@ -420,12 +469,12 @@ impl Tokenizer<'_> {
 
     /// Looks up `self.variant`, then (when the word had a long run) with every run shrunk to one.
     fn lookup_with_runs(&mut self, had_long_run: bool) -> Option<Lookup> {
-        if let Some(found) = self.lexicon.lookup(&self.variant) {
+        if let Some(found) = self.lexicon.lookup(self.variant.as_bytes()) {
             return Some(found);
         }
         if had_long_run {
             shrink_runs(&mut self.variant, 1);
-            return self.lexicon.lookup(&self.variant);
+            return self.lexicon.lookup(self.variant.as_bytes());
         }
         None
     }
@@ -479,7 +528,7 @@ impl Tokenizer<'_> {
             let mut joined_at = None;
             for len in (3..=letters.len()).rev() {
                 let word: String = letters[..len].iter().map(|&(_, c)| c).collect();
-                if let Some(found) = self.lexicon.lookup(&word) {
+                if let Some(found) = self.lexicon.lookup(word.as_bytes()) {
                     joined_at = Some((len, found));
                     break;
                 }
