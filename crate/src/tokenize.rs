@@ -183,15 +183,23 @@ pub(crate) fn tokenize(text: &str, base: usize, lexicon: &Lexicon, tokens: &mut 
                 && bytes
                     .get(i)
                     .is_none_or(|&b| ASCII_CLASS[usize::from(b)] & ENDS_WORD != 0);
+            // A whole word of lower-case ASCII letters (most words) is classified where it
+            // stands, as `classify` would: known as written, or unknown when no letter is
+            // stretched (three times in a row) and no digit disguises it.
             let mut looked_up = false;
             if whole_word && seen & (LETTER | UPPER) == LETTER && lexicon.keys_without_runs() {
                 let as_written = bytes.get(run..i).unwrap_or(&[]);
+                let single = match as_written {
+                    &[letter] => Some(char::from(letter)),
+                    _ => None,
+                };
                 if let Some(found) = lexicon.lookup(as_written) {
-                    let single = match as_written {
-                        &[letter] => Some(char::from(letter)),
-                        _ => None,
-                    };
                     t.push_lookup(found, base + run, base + i, single);
+                    continue;
+                }
+                if seen & DIGIT == 0 && !has_stretched_letter(as_written) {
+                    let as_written = text.get(run..i).unwrap_or("");
+                    t.push_unknown(as_written, base + run, base + i, TokenKind::Word);
                     continue;
                 }
                 looked_up = true;
@@ -570,6 +578,16 @@ fn single_char(s: &str) -> Option<char> {
     s.chars().next()
 }
 
+/// Whether some byte comes three times in a row (`bodohhh`).
+fn has_stretched_letter(bytes: &[u8]) -> bool {
+    let (mut a, mut b) = (0, 0);
+    bytes.iter().any(|&c| {
+        let run = a == c && b == c;
+        (a, b) = (b, c);
+        run
+    })
+}
+
 /// The length of the longest run of one character in `s`.
 fn longest_run(s: &str) -> usize {
     fn longest<T: PartialEq>(items: impl Iterator<Item = T>) -> usize {
@@ -602,13 +620,7 @@ fn shrink_runs(s: &mut String, keep: usize) -> bool {
     if keep >= 2 && s.len() < 3 {
         return false;
     }
-    if keep >= 2
-        && s.is_ascii()
-        && !s
-            .as_bytes()
-            .windows(3)
-            .any(|w| w[0] == w[1] && w[1] == w[2])
-    {
+    if keep >= 2 && s.is_ascii() && !has_stretched_letter(s.as_bytes()) {
         return false;
     }
     let longest = longest_run(s);
