@@ -178,37 +178,48 @@ pub(crate) fn tokenize(text: &str, base: usize, lexicon: &Lexicon, tokens: &mut 
                 ascii_digits += usize::from(class & DIGIT != 0);
                 i += 1;
             }
-            // A whole word of lower-case ASCII (most words) is looked up where it stands.
+            // A whole word of ASCII letters (most words) is classified where it stands, as
+            // `classify` would: known as written, or unknown when no letter is stretched
+            // (three times in a row) and no digit disguises it.
             let whole_word = word.is_empty()
                 && bytes
                     .get(i)
                     .is_none_or(|&b| ASCII_CLASS[usize::from(b)] & ENDS_WORD != 0);
-            // A whole word of lower-case ASCII letters (most words) is classified where it
-            // stands, as `classify` would: known as written, or unknown when no letter is
-            // stretched (three times in a row) and no digit disguises it.
             let mut looked_up = false;
-            if whole_word && seen & (LETTER | UPPER) == LETTER && lexicon.keys_without_runs() {
-                let as_written = bytes.get(run..i).unwrap_or(&[]);
-                let single = match as_written {
+            let mut copied = false;
+            if whole_word && seen & LETTER != 0 && lexicon.keys_without_runs() {
+                // Capitals are lowered in the word's buffer, kept for `classify` if need be.
+                let lowered = if seen & UPPER == 0 {
+                    text.get(run..i).unwrap_or("")
+                } else {
+                    word.chars.push_str(text.get(run..i).unwrap_or(""));
+                    word.chars.make_ascii_lowercase();
+                    copied = true;
+                    word.chars.as_str()
+                };
+                let single = match lowered.as_bytes() {
                     &[letter] => Some(char::from(letter)),
                     _ => None,
                 };
-                if let Some(found) = lexicon.lookup(as_written) {
+                if let Some(found) = lexicon.lookup(lowered.as_bytes()) {
                     t.push_lookup(found, base + run, base + i, single);
+                    word.chars.clear();
                     continue;
                 }
-                if seen & DIGIT == 0 && !has_stretched_letter(as_written) {
-                    let as_written = text.get(run..i).unwrap_or("");
-                    t.push_unknown(as_written, base + run, base + i, TokenKind::Word);
+                if seen & DIGIT == 0 && !has_stretched_letter(lowered.as_bytes()) {
+                    t.push_unknown(lowered, base + run, base + i, TokenKind::Word);
+                    word.chars.clear();
                     continue;
                 }
                 looked_up = true;
             }
-            let len = word.chars.len();
-            word.chars.push_str(text.get(run..i).unwrap_or(""));
-            if seen & UPPER != 0 {
-                if let Some(added) = word.chars.get_mut(len..) {
-                    added.make_ascii_lowercase();
+            if !copied {
+                let len = word.chars.len();
+                word.chars.push_str(text.get(run..i).unwrap_or(""));
+                if seen & UPPER != 0 {
+                    if let Some(added) = word.chars.get_mut(len..) {
+                        added.make_ascii_lowercase();
+                    }
                 }
             }
             word.shape.has_letter |= seen & LETTER != 0;
