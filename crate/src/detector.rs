@@ -115,7 +115,7 @@ impl DetectorBuilder {
                 .iter()
                 .enumerate()
                 .filter(|(_, p)| lang_on(p.lang))
-                .map(|(i, p)| (i as u32, p.elements)),
+                .map(|(i, p)| (i as u32, p.elements, p.required)),
             &lexicon,
             &sets,
         );
@@ -123,7 +123,7 @@ impl DetectorBuilder {
             SAFE.iter()
                 .enumerate()
                 .filter(|(_, s)| lang_on(s.lang))
-                .map(|(i, s)| (i as u32, s.elements)),
+                .map(|(i, s)| (i as u32, s.elements, s.required)),
             &lexicon,
             &sets,
         );
