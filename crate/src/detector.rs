@@ -461,10 +461,10 @@ impl Detector {
         candidates: &mut Vec<u32>,
         hits: &mut Vec<Hit>,
     ) {
-        // `words` has one signature per token.
-        for (i, &words) in words.iter().enumerate() {
+        // `words` has one signature per token; read only where a pattern may start (few tokens).
+        for (i, words) in words.iter().enumerate() {
             for &id in self.patterns.candidates(tokens, i, candidates) {
-                if !self.patterns.may_match(id, words) {
+                if !self.patterns.may_match(id, *words) {
                     continue;
                 }
                 let pattern = &PATTERNS[id as usize];

@@ -334,15 +334,36 @@ impl Index {
         let Some(token) = tokens.list.get(at) else {
             return &[];
         };
+        // Most tokens are decided here, without a call: a vocabulary word that starts no pair
+        // has its listed patterns (often none), an unknown word without rule prefixes none.
         if token.kind == TokenKind::Word {
-            if token.word != NO_WORD {
-                return self.word_candidates(tokens, token, at);
+            if token.word == NO_WORD {
+                if tokens.prefixes(token).is_empty() {
+                    return &[];
+                }
+            } else if let Some(starts) = self.words.get(token.word as usize) {
+                if starts.pairs.0 == starts.pairs.1 {
+                    return items(&self.listed_items, starts.listed);
+                }
             }
-            // Most other tokens: an unknown word without rule prefixes starts nothing.
-            if tokens.prefixes(token).is_empty() {
-                return &[];
-            }
-        } else if token.word == NO_WORD && token.kind == TokenKind::Number {
+        }
+        self.other_candidates(tokens, token, at, out)
+    }
+
+    /// `candidates` for the tokens it does not decide itself (kept out of line, so that the
+    /// common cases inline into the loops over tokens).
+    #[inline(never)]
+    fn other_candidates<'a>(
+        &'a self,
+        tokens: &Tokens,
+        token: &Token,
+        at: usize,
+        out: &'a mut Vec<u32>,
+    ) -> &'a [u32] {
+        if token.kind == TokenKind::Word && token.word != NO_WORD {
+            return self.word_candidates(tokens, token, at);
+        }
+        if token.word == NO_WORD && token.kind == TokenKind::Number {
             // Kept sorted, without repeats.
             return &self.numbers;
         }
@@ -361,13 +382,9 @@ impl Index {
             return &[];
         };
         if let Some(pair) = self.pair(tokens, token, at, starts) {
-            return self.items(&self.pair_items, pair.all);
+            return items(&self.pair_items, pair.all);
         }
-        self.items(&self.listed_items, starts.listed)
-    }
-
-    fn items<'a>(&self, items: &'a [u32], (start, end): (u32, u32)) -> &'a [u32] {
-        items.get(start as usize..end as usize).unwrap_or(&[])
+        items(&self.listed_items, starts.listed)
     }
 
     /// The pair of token `at` (`token`, whose word's entry is `starts`) and the next word, if
@@ -409,7 +426,7 @@ impl Index {
                 .copied()
                 .unwrap_or_default();
             if let Some(pair) = self.pair(tokens, token, at, &starts) {
-                out.extend_from_slice(self.items(&self.pair_items, pair.only));
+                out.extend_from_slice(items(&self.pair_items, pair.only));
             }
         }
         match token.kind {
@@ -422,6 +439,11 @@ impl Index {
             TokenKind::Emoji => {}
         }
     }
+}
+
+/// The ids in `items` from `start` to `end`.
+fn items(items: &[u32], (start, end): (u32, u32)) -> &[u32] {
+    items.get(start as usize..end as usize).unwrap_or(&[])
 }
 
 /// The bit of a word in a message signature; `build.rs` has the same function (as
