@@ -575,7 +575,8 @@ impl Sets {
 /// `i`). Per token rather than per message: a long message sets nearly every bit of one
 /// signature and filters nothing.
 pub(crate) fn signatures(tokens: &Tokens, sets: &Sets, out: &mut Vec<Signature>) {
-    out.clear();
+    // Every slot is written below: only new ones need a value first.
+    out.truncate(tokens.list.len());
     out.resize(tokens.list.len(), Signature::default());
     let (mut low, mut high, mut bits) = (0u64, 0u64, 0u64);
     let mut sentence = None;
