@@ -28,9 +28,10 @@ fn word_bit(id: u32) -> u128 {
 }
 
 /// For each position after the first that must match a listed word: the OR of those words'
-/// bits. Positions with prefixes or numbers, and near-full signatures, filter nothing.
+/// bits. Positions with prefixes or numbers, and near-full signatures, filter nothing. Fewest
+/// bits first: the likeliest to fail is checked first (the matcher also keeps the first apart).
 fn required_signatures(elements: &[Element]) -> Vec<u128> {
-    elements
+    let mut required: Vec<u128> = elements
         .iter()
         .skip(1)
         .filter_map(|e| match e {
@@ -47,7 +48,9 @@ fn required_signatures(elements: &[Element]) -> Vec<u128> {
             }
             _ => None,
         })
-        .collect()
+        .collect();
+    required.sort_by_key(|bits| bits.count_ones());
+    required
 }
 
 fn main() {

@@ -115,7 +115,7 @@ impl DetectorBuilder {
                 .iter()
                 .enumerate()
                 .filter(|(_, p)| lang_on(p.lang))
-                .map(|(i, p)| (i as u32, p.elements)),
+                .map(|(i, p)| (i as u32, p.elements, p.required)),
             &lexicon,
             &sets,
         );
@@ -123,7 +123,7 @@ impl DetectorBuilder {
             SAFE.iter()
                 .enumerate()
                 .filter(|(_, s)| lang_on(s.lang))
-                .map(|(i, s)| (i as u32, s.elements)),
+                .map(|(i, s)| (i as u32, s.elements, s.required)),
             &lexicon,
             &sets,
         );
@@ -461,10 +461,10 @@ impl Detector {
         candidates: &mut Vec<u32>,
         hits: &mut Vec<Hit>,
     ) {
-        // `words` has one signature per token.
-        for (i, &words) in words.iter().enumerate() {
+        // `words` has one signature per token; read only where a pattern may start (few tokens).
+        for (i, words) in words.iter().enumerate() {
             for &id in self.patterns.candidates(tokens, i, candidates) {
-                if !self.patterns.may_match(id, words) {
+                if !self.patterns.may_match(id, *words) {
                     continue;
                 }
                 let pattern = &PATTERNS[id as usize];

@@ -12,21 +12,34 @@ use std::collections::BTreeMap;
 pub(crate) struct Index {
     /// Per word id: the patterns starting with that word (and no short second-word list).
     by_word: Lists,
+    /// Per word id: the candidates of a vocabulary word token (see `WordStarts`).
+    words: Vec<WordStarts>,
     /// Per word id: `by_word` merged with `by_prefix` of the word's prefixes, sorted and
     /// deduplicated: the candidates of a vocabulary word token, but for pairs.
-    by_word_and_prefixes: Lists,
-    /// Per word id: (second word, range of `pair_items`), sorted by second word.
-    by_pair: Vec<Vec<(u32, u32, u32)>>,
+    listed_items: Vec<u32>,
+    /// The pairs of each first word (`WordStarts::pairs`), sorted by second word.
+    pairs: Vec<Pair>,
     pair_items: Vec<u32>,
     /// Per prefix id (`PREFIXES`): the patterns whose first word may start with it.
     by_prefix: Lists,
     numbers: Vec<u32>,
-    /// Per id: the `Sets` bits the rest of the sentence must have for the pattern to match.
-    needs: Vec<u64>,
+    /// Per id: what the sentence must have for the pattern to match, checked before trying it.
+    filters: Vec<Filter>,
     /// The most tokens a match of any of the patterns covers.
     max_span: usize,
-    /// Per id: where the pattern's second word must be, when that says much (see `Near`).
-    near: Vec<Near>,
+}
+
+/// What a pattern needs of the sentence from its first token, side by side so that most
+/// candidates are turned down by one read.
+#[derive(Clone, Copy, Debug, Default)]
+struct Filter {
+    /// The `Sets` bits the rest of the sentence must have.
+    needs: u64,
+    /// The pattern's most selective required word signature (`PatternDef::required` has the
+    /// fewest bits first), or 0 when it has none.
+    words: u128,
+    /// Where the pattern's second word must be, when that says much.
+    near: Near,
 }
 
 /// A pattern whose first word is one token and whose next word position, right after it or
@@ -72,6 +85,24 @@ fn strong_mask(alts: &AltSet) -> Option<(u64, u64)> {
             (low | l, high | h)
         });
     (low.count_ones() + high.count_ones() < WEAK_SIGNATURE_BITS).then_some((low, high))
+}
+
+/// Where the candidates of a vocabulary word are: ranges of `Index::listed_items` and of
+/// `Index::pairs`, read at once (most words start nothing, and say so in one read).
+#[derive(Clone, Copy, Debug, Default)]
+struct WordStarts {
+    listed: (u32, u32),
+    pairs: (u32, u32),
+}
+
+/// A first word's second word with its patterns: `only` (a range of `Index::pair_items`) are
+/// those indexed by the pair alone; `all` are those merged with the first word's listed ones
+/// (sorted, without repeats), made once here rather than on every such pair in a message.
+#[derive(Clone, Copy, Debug)]
+struct Pair {
+    second: u32,
+    only: (u32, u32),
+    all: (u32, u32),
 }
 
 /// Lists of ids for the dense keys `0..n`, stored flat (one read per lookup, no hashing).
@@ -141,8 +172,9 @@ fn second_words(elements: &[Element]) -> Option<Vec<u32>> {
 
 impl Index {
     /// Indexes `(id, elements)` pairs; the id is what `candidates` hands back.
+    /// `required`: the pattern's word signatures (see `could_match`), most selective first.
     pub(crate) fn build<'a>(
-        items: impl Iterator<Item = (u32, &'a [Element])>,
+        items: impl Iterator<Item = (u32, &'a [Element], &'a [u128])>,
         lexicon: &Lexicon,
         sets: &Sets,
     ) -> Index {
@@ -152,22 +184,19 @@ impl Index {
         let mut by_pair: Vec<(u32, u32, u32)> = Vec::new();
         let mut by_prefix: Vec<(u32, u32)> = Vec::new();
         let mut numbers = Vec::new();
-        let mut needs = Vec::new();
         let mut max_span = 0;
-        let mut near = Vec::new();
-        for (id, elements) in items {
+        let mut filters = Vec::new();
+        for (id, elements, required) in items {
             max_span = max_span.max(span(elements));
-            if near.len() <= id as usize {
-                near.resize(id as usize + 1, Near::default());
+            if filters.len() <= id as usize {
+                filters.resize(id as usize + 1, Filter::default());
             }
-            if let Some(n) = near.get_mut(id as usize) {
-                *n = Near::of(elements);
-            }
-            if needs.len() <= id as usize {
-                needs.resize(id as usize + 1, 0);
-            }
-            if let Some(need) = needs.get_mut(id as usize) {
-                *need = sets.need(elements);
+            if let Some(filter) = filters.get_mut(id as usize) {
+                *filter = Filter {
+                    needs: sets.need(elements),
+                    words: required.first().copied().unwrap_or(0),
+                    near: Near::of(elements),
+                };
             }
             let Some(Element::One(alts)) = elements.first() else {
                 continue;
@@ -197,26 +226,6 @@ impl Index {
                 numbers.push(id);
             }
         }
-        let mut pairs = vec![Vec::new(); VOCAB.len()];
-        let mut pair_items = Vec::with_capacity(by_pair.len());
-        by_pair.sort_unstable_by_key(|&(first, second, id)| {
-            u128::from(first) << 64 | u128::from(second) << 32 | u128::from(id)
-        });
-        by_pair.dedup();
-        let mut start = 0;
-        for (i, &(first, second, id)) in by_pair.iter().enumerate() {
-            let pair = |&(f, s, _): &(u32, u32, u32)| (f, s) == (first, second);
-            if i == 0 || !by_pair.get(i - 1).is_some_and(pair) {
-                start = pair_items.len() as u32;
-            }
-            pair_items.push(id);
-            // The last id of a (first, second) pair closes its list.
-            if !by_pair.get(i + 1).is_some_and(pair) {
-                if let Some(list) = pairs.get_mut(first as usize) {
-                    list.push((second, start, pair_items.len() as u32));
-                }
-            }
-        }
         let by_word = Lists::new(VOCAB.len(), by_word);
         let by_prefix = Lists::new(PREFIXES.len(), by_prefix);
         let mut merged = Vec::new();
@@ -226,13 +235,48 @@ impl Index {
                 merged.extend(by_prefix.get(u32::from(prefix)).iter().map(|&p| (id, p)));
             }
         }
+        let listed = Lists::new(VOCAB.len(), merged);
+        let mut words = vec![WordStarts::default(); VOCAB.len()];
+        for (id, starts) in words.iter_mut().enumerate() {
+            let range = |i: usize| listed.starts.get(i).copied().unwrap_or(0);
+            starts.listed = (range(id), range(id + 1));
+        }
+        by_pair.sort_unstable_by_key(|&(first, second, id)| {
+            u128::from(first) << 64 | u128::from(second) << 32 | u128::from(id)
+        });
+        by_pair.dedup();
+        let mut pairs: Vec<Pair> = Vec::new();
+        let mut pair_items = Vec::with_capacity(by_pair.len());
+        for group in by_pair.chunk_by(|a, b| (a.0, a.1) == (b.0, b.1)) {
+            let Some(&(first, second, _)) = group.first() else {
+                continue;
+            };
+            let start = pair_items.len() as u32;
+            pair_items.extend(group.iter().map(|&(_, _, id)| id));
+            let only = (start, pair_items.len() as u32);
+            let mut all: Vec<u32> = listed.get(first).to_vec();
+            all.extend(group.iter().map(|&(_, _, id)| id));
+            all.sort_unstable();
+            all.dedup();
+            let start = pair_items.len() as u32;
+            pair_items.extend(all);
+            let all = (start, pair_items.len() as u32);
+            if let Some(starts) = words.get_mut(first as usize) {
+                // Pairs come grouped by first word: this one ends its group so far.
+                if starts.pairs.0 == starts.pairs.1 {
+                    starts.pairs.0 = pairs.len() as u32;
+                }
+                starts.pairs.1 = pairs.len() as u32 + 1;
+            }
+            pairs.push(Pair { second, only, all });
+        }
         Index {
-            needs,
+            filters,
             max_span,
-            near,
-            by_word_and_prefixes: Lists::new(VOCAB.len(), merged),
+            words,
+            listed_items: listed.items,
             by_word,
-            by_pair: pairs,
+            pairs,
             pair_items,
             by_prefix,
             numbers: {
@@ -245,7 +289,12 @@ impl Index {
 
     /// Whether pattern `id` may match at token `at` as far as its second word goes (`Near`).
     pub(crate) fn near(&self, id: u32, tokens: &Tokens, at: usize) -> bool {
-        let Some(near) = self.near.get(id as usize).filter(|n| n.distance > 0) else {
+        let Some(near) = self
+            .filters
+            .get(id as usize)
+            .map(|f| f.near)
+            .filter(|n| n.distance > 0)
+        else {
             return true;
         };
         let Some(sentence) = tokens.list.get(at).map(|t| t.sentence) else {
@@ -266,15 +315,16 @@ impl Index {
     }
 
     /// Whether the pattern `id` may match at a token with this signature, as far as its
-    /// `Sets` go (`could_match` checks its words).
+    /// `Sets` and its most selective word signature go (`could_match` checks all its words).
     pub(crate) fn may_match(&self, id: u32, signature: Signature) -> bool {
-        self.needs
-            .get(id as usize)
-            .is_none_or(|&need| signature.sets & need == need)
+        self.filters.get(id as usize).is_none_or(|f| {
+            signature.sets & f.needs == f.needs && (f.words == 0 || f.words & signature.words != 0)
+        })
     }
 
     /// The ids of the patterns that may start at token `at`, sorted and without repeats:
     /// most often a slice of the index itself, else built in `out`.
+    #[inline]
     pub(crate) fn candidates<'a>(
         &'a self,
         tokens: &Tokens,
@@ -284,78 +334,82 @@ impl Index {
         let Some(token) = tokens.list.get(at) else {
             return &[];
         };
-        if token.word == NO_WORD {
-            // Most tokens: an unknown word without rule prefixes starts nothing, and a number
-            // starts the number patterns (kept sorted, without repeats).
-            match token.kind {
-                TokenKind::Word if tokens.prefixes(token).is_empty() => return &[],
-                TokenKind::Number => return &self.numbers,
-                _ => {}
+        // Most tokens are decided here, without a call: a vocabulary word that starts no pair
+        // has its listed patterns (often none), an unknown word without rule prefixes none.
+        if token.kind == TokenKind::Word {
+            if token.word == NO_WORD {
+                if tokens.prefixes(token).is_empty() {
+                    return &[];
+                }
+            } else if let Some(starts) = self.words.get(token.word as usize) {
+                if starts.pairs.0 == starts.pairs.1 {
+                    return items(&self.listed_items, starts.listed);
+                }
             }
         }
-        if token.word == NO_WORD || token.kind != TokenKind::Word {
-            self.candidates_any(tokens, at, out);
-            if out.len() > 1 {
-                out.sort_unstable();
-                out.dedup();
-            }
-            return out;
+        self.other_candidates(tokens, token, at, out)
+    }
+
+    /// `candidates` for the tokens it does not decide itself (kept out of line, so that the
+    /// common cases inline into the loops over tokens).
+    #[inline(never)]
+    fn other_candidates<'a>(
+        &'a self,
+        tokens: &Tokens,
+        token: &Token,
+        at: usize,
+        out: &'a mut Vec<u32>,
+    ) -> &'a [u32] {
+        if token.kind == TokenKind::Word && token.word != NO_WORD {
+            return self.word_candidates(tokens, token, at);
         }
-        let listed = self.by_word_and_prefixes.get(token.word);
-        let pair = self.pair(tokens, token, at);
-        if pair.is_empty() {
-            return listed;
+        if token.word == NO_WORD && token.kind == TokenKind::Number {
+            // Kept sorted, without repeats.
+            return &self.numbers;
         }
-        // Both lists are sorted and without repeats: merge them.
-        out.clear();
-        let (mut a, mut b) = (listed.iter().peekable(), pair.iter().peekable());
-        loop {
-            let next = match (a.peek(), b.peek()) {
-                (Some(&&x), Some(&&y)) => {
-                    if x <= y {
-                        a.next();
-                    }
-                    if y <= x {
-                        b.next();
-                    }
-                    x.min(y)
-                }
-                (Some(&&x), None) => {
-                    a.next();
-                    x
-                }
-                (None, Some(&&y)) => {
-                    b.next();
-                    y
-                }
-                (None, None) => break,
-            };
-            out.push(next);
+        self.candidates_any(tokens, at, out);
+        if out.len() > 1 {
+            out.sort_unstable();
+            out.dedup();
         }
         out
     }
 
-    /// The patterns indexed by the pair of token `at` (`token`) and the next word.
-    fn pair(&self, tokens: &Tokens, token: &Token, at: usize) -> &[u32] {
-        // Second words are vocabulary words.
-        let Some(next) = tokens
-            .list
-            .get(at + 1)
-            .filter(|n| n.sentence == token.sentence && n.word != NO_WORD)
-        else {
+    /// The candidates of a vocabulary word token: its listed patterns, or when it and the next
+    /// word make an indexed pair, those merged with the pair's.
+    fn word_candidates(&self, tokens: &Tokens, token: &Token, at: usize) -> &[u32] {
+        let Some(starts) = self.words.get(token.word as usize) else {
             return &[];
         };
-        let pairs = self
-            .by_pair
-            .get(token.word as usize)
-            .map_or(&[][..], Vec::as_slice);
-        match pairs.binary_search_by_key(&next.word, |&(second, _, _)| second) {
-            Ok(i) => pairs
-                .get(i)
-                .and_then(|&(_, start, end)| self.pair_items.get(start as usize..end as usize))
-                .unwrap_or(&[]),
-            Err(_) => &[],
+        if let Some(pair) = self.pair(tokens, token, at, starts) {
+            return items(&self.pair_items, pair.all);
         }
+        items(&self.listed_items, starts.listed)
+    }
+
+    /// The pair of token `at` (`token`, whose word's entry is `starts`) and the next word, if
+    /// indexed.
+    fn pair(
+        &self,
+        tokens: &Tokens,
+        token: &Token,
+        at: usize,
+        starts: &WordStarts,
+    ) -> Option<&Pair> {
+        if starts.pairs.0 == starts.pairs.1 {
+            return None;
+        }
+        // Second words are vocabulary words.
+        let next = tokens
+            .list
+            .get(at + 1)
+            .filter(|n| n.sentence == token.sentence && n.word != NO_WORD)?;
+        let pairs = self
+            .pairs
+            .get(starts.pairs.0 as usize..starts.pairs.1 as usize)
+            .unwrap_or(&[]);
+        let i = pairs.binary_search_by_key(&next.word, |p| p.second).ok()?;
+        pairs.get(i)
     }
 
     /// The ids of the patterns that may start at token `at` (possibly repeated), for any token.
@@ -366,19 +420,13 @@ impl Index {
         };
         if token.word != NO_WORD {
             out.extend_from_slice(self.by_word.get(token.word));
-            if let Some(next) = tokens
-                .list
-                .get(at + 1)
-                .filter(|n| n.sentence == token.sentence && n.word != NO_WORD)
-            {
-                let pairs = self
-                    .by_pair
-                    .get(token.word as usize)
-                    .map_or(&[][..], Vec::as_slice);
-                if let Ok(i) = pairs.binary_search_by_key(&next.word, |&(second, _, _)| second) {
-                    let (_, start, end) = pairs[i];
-                    out.extend_from_slice(&self.pair_items[start as usize..end as usize]);
-                }
+            let starts = self
+                .words
+                .get(token.word as usize)
+                .copied()
+                .unwrap_or_default();
+            if let Some(pair) = self.pair(tokens, token, at, &starts) {
+                out.extend_from_slice(items(&self.pair_items, pair.only));
             }
         }
         match token.kind {
@@ -391,6 +439,11 @@ impl Index {
             TokenKind::Emoji => {}
         }
     }
+}
+
+/// The ids in `items` from `start` to `end`.
+fn items(items: &[u32], (start, end): (u32, u32)) -> &[u32] {
+    items.get(start as usize..end as usize).unwrap_or(&[])
 }
 
 /// The bit of a word in a message signature; `build.rs` has the same function (as
@@ -522,7 +575,8 @@ impl Sets {
 /// `i`). Per token rather than per message: a long message sets nearly every bit of one
 /// signature and filters nothing.
 pub(crate) fn signatures(tokens: &Tokens, sets: &Sets, out: &mut Vec<Signature>) {
-    out.clear();
+    // Every slot is written below: only new ones need a value first.
+    out.truncate(tokens.list.len());
     out.resize(tokens.list.len(), Signature::default());
     let (mut low, mut high, mut bits) = (0u64, 0u64, 0u64);
     let mut sentence = None;
