@@ -98,24 +98,38 @@ impl PrefixTrie {
 
 /// The word table: open addressing over a power-of-two array of slots, keyed by the word's
 /// bytes read eight at a time. Faster than a general map on short words, one lookup per word
-/// of every message: each slot holds the key's first eight bytes and length, so a probe
-/// compares one integer without leaving the slot array.
+/// of every message. A probe first reads a small array of 16-bit tags (a few KB, so it stays
+/// in the CPU's nearest cache): a word the table lacks, a third of all words, is mostly turned
+/// away there. A slot holds the key's first eight bytes, its length and its meaning, so a
+/// known word of up to eight bytes costs one more read.
 #[derive(Debug)]
 struct WordTable {
-    /// Per slot: the key's first eight bytes (zero-padded), its length, and 1 + an index into
-    /// `entries` (0 when the slot is empty).
+    /// Per slot: 0 when empty, else bits of the key's hash (never 0).
+    tags: Vec<u16>,
     slots: Vec<Slot>,
+    /// Per slot: the key, compared when it is longer than eight bytes.
+    keys: Vec<&'static str>,
+    /// The normal forms of slang keys (`Slot::meaning` points here).
+    slang: Vec<&'static [u32]>,
     /// `64 - log2(slots.len())`: the hash's top bits pick the slot.
     shift: u32,
-    /// Per entry: the key and its meaning.
-    entries: Vec<(&'static str, Lookup)>,
 }
 
 #[derive(Clone, Copy, Debug, Default)]
 struct Slot {
+    /// The key's first eight bytes, zero-padded.
     head: u64,
     len: u32,
-    entry: u32,
+    /// A word id, or `SLANG_FLAG` and an index into `WordTable::slang`.
+    meaning: u32,
+}
+
+/// Marks `Slot::meaning` as slang.
+const SLANG_FLAG: u32 = 1 << 31;
+
+/// The tag of a hash: bits the slot index does not use (the index takes the top ones).
+fn tag_of(hash: u64) -> u16 {
+    (hash as u16) | 1
 }
 
 /// Up to eight bytes as a little-endian integer, zero-padded.
@@ -160,32 +174,37 @@ impl WordTable {
             size *= 2;
         }
         let mut table = WordTable {
+            tags: vec![0; size],
             slots: vec![Slot::default(); size],
+            keys: vec![""; size],
+            slang: Vec::new(),
             shift: 64 - size.trailing_zeros(),
-            entries: Vec::with_capacity(entries.len()),
         };
         for (key, found) in entries {
             let (head, hash) = head_and_hash(key.as_bytes());
+            let meaning = match found {
+                Lookup::Word(id) => id,
+                Lookup::Slang(ids) => {
+                    table.slang.push(ids);
+                    SLANG_FLAG | (table.slang.len() as u32 - 1)
+                }
+            };
             let mut slot = (hash >> table.shift) as usize;
             loop {
-                match table.slots[slot].entry {
-                    0 => {
-                        table.entries.push((key, found));
-                        table.slots[slot] = Slot {
-                            head,
-                            len: key.len() as u32,
-                            entry: table.entries.len() as u32,
-                        };
-                        break;
-                    }
-                    e => {
-                        if let Some(entry) = table.entries.get_mut(e as usize - 1) {
-                            if entry.0 == key {
-                                entry.1 = found;
-                                break;
-                            }
-                        }
-                    }
+                if table.tags[slot] == 0 {
+                    table.tags[slot] = tag_of(hash);
+                    table.slots[slot] = Slot {
+                        head,
+                        len: key.len() as u32,
+                        meaning,
+                    };
+                    table.keys[slot] = key;
+                    break;
+                }
+                // A later entry for the same key (slang over a word) replaces the earlier.
+                if table.keys[slot] == key {
+                    table.slots[slot].meaning = meaning;
+                    break;
                 }
                 slot = (slot + 1) & (size - 1);
             }
@@ -195,18 +214,26 @@ impl WordTable {
 
     fn get(&self, bytes: &[u8]) -> Option<Lookup> {
         let (head, hash) = head_and_hash(bytes);
+        let tag = tag_of(hash);
         let mask = self.slots.len() - 1;
         let mut slot = (hash >> self.shift) as usize;
         loop {
-            let s = self.slots.get(slot)?;
-            if s.entry == 0 {
-                return None;
-            }
-            if s.head == head && s.len as usize == bytes.len() {
-                let (key, found) = self.entries.get(s.entry as usize - 1)?;
-                if bytes.len() <= 8 || key.as_bytes() == bytes {
-                    return Some(*found);
+            match *self.tags.get(slot)? {
+                0 => return None,
+                t if t == tag => {
+                    let s = self.slots.get(slot)?;
+                    if s.head == head
+                        && s.len as usize == bytes.len()
+                        && (bytes.len() <= 8 || self.keys.get(slot)?.as_bytes() == bytes)
+                    {
+                        return Some(if s.meaning & SLANG_FLAG == 0 {
+                            Lookup::Word(s.meaning)
+                        } else {
+                            Lookup::Slang(self.slang.get((s.meaning & !SLANG_FLAG) as usize)?)
+                        });
+                    }
                 }
+                _ => {}
             }
             slot = (slot + 1) & mask;
         }

@@ -111,6 +111,9 @@ const ALNUM: u8 = LETTER | DIGIT;
 /// or end a sentence (`'`, `` ` ``, `$`, `@`, `!`, `|`, `+`, `*`, `?`, `.`, line breaks).
 const ENDS_WORD: u8 = 8;
 
+/// `.`, `?` and line breaks: they end a word, and maybe a sentence (decided on the slow path).
+const ENDS_SENTENCE: u8 = 16;
+
 /// What each ASCII byte is to the tokenizer (bytes from 0x80 are 0: they start a multi-byte
 /// character, decoded on the slow path).
 const ASCII_CLASS: [u8; 256] = {
@@ -124,6 +127,8 @@ const ASCII_CLASS: [u8; 256] = {
             LETTER | UPPER
         } else if c.is_ascii_digit() {
             DIGIT
+        } else if matches!(c, b'.' | b'?' | b'\n' | b'\r') {
+            ENDS_SENTENCE
         } else if matches!(
             c,
             b'\'' | b'`' | b'$' | b'@' | b'!' | b'|' | b'+' | b'*' | b'?' | b'.' | b'\n' | b'\r'
@@ -182,9 +187,9 @@ pub(crate) fn tokenize(text: &str, base: usize, lexicon: &Lexicon, tokens: &mut 
             // `classify` would: known as written, or unknown when no letter is stretched
             // (three times in a row) and no digit disguises it.
             let whole_word = word.is_empty()
-                && bytes
-                    .get(i)
-                    .is_none_or(|&b| ASCII_CLASS[usize::from(b)] & ENDS_WORD != 0);
+                && bytes.get(i).is_none_or(|&b| {
+                    ASCII_CLASS[usize::from(b)] & (ENDS_WORD | ENDS_SENTENCE) != 0
+                });
             let mut looked_up = false;
             let mut copied = false;
             if whole_word && seen & LETTER != 0 && lexicon.keys_without_runs() {
