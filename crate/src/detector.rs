@@ -357,7 +357,7 @@ impl Detector {
             hits.clear();
             self.pattern_hits(tokens, words, candidates, hits);
             self.cancel_safe(tokens, words, candidates, safe_matches, hits);
-            self.add_shape_hits(chunk, base, tokens.ascii_digits, hits);
+            self.add_shape_hits(chunk, base, tokens, hits);
             chunk_cues.clear();
             for hit in hits.iter() {
                 let category = CUES[usize::from(hit.cue)].category;
@@ -626,15 +626,21 @@ impl Detector {
 
     /// Phone numbers and e-mail addresses; `digits` is the number of ASCII digits in `chunk`
     /// (a phone number has at least ten).
-    fn add_shape_hits(&self, chunk: &str, base: usize, digits: usize, hits: &mut Vec<Hit>) {
-        let phones = if digits >= MIN_PHONE_DIGITS {
+    /// Phone numbers and e-mail addresses; the tokenizer's counts say which can be there.
+    fn add_shape_hits(&self, chunk: &str, base: usize, tokens: &Tokens, hits: &mut Vec<Hit>) {
+        let phones = if tokens.ascii_digits >= MIN_PHONE_DIGITS {
             phone_numbers(chunk)
+        } else {
+            Vec::new()
+        };
+        let emails = if tokens.has_at_sign {
+            email_addresses(chunk)
         } else {
             Vec::new()
         };
         let shapes = [
             (self.phone_cue, PHONE_WEIGHT, phones),
-            (self.email_cue, EMAIL_WEIGHT, email_addresses(chunk)),
+            (self.email_cue, EMAIL_WEIGHT, emails),
         ];
         for (cue, weight, ranges) in shapes {
             let Some(cue) = cue else { continue };

@@ -49,6 +49,8 @@ pub(crate) struct Tokens {
     pub(crate) list: Vec<Token>,
     /// How many ASCII digits the text has.
     pub(crate) ascii_digits: usize,
+    /// Whether the text has an `@` (without one it has no e-mail address).
+    pub(crate) has_at_sign: bool,
     prefixes: Vec<u16>,
     /// The current word's characters, and the variants tried for it.
     chars: String,
@@ -148,6 +150,7 @@ pub(crate) fn tokenize(text: &str, base: usize, lexicon: &Lexicon, tokens: &mut 
     tokens.list.clear();
     tokens.prefixes.clear();
     let mut ascii_digits = 0;
+    let mut has_at_sign = false;
     tokens.list.reserve(text.len() / 4 + 1);
     let mut chars = std::mem::take(&mut tokens.chars);
     chars.clear();
@@ -240,6 +243,7 @@ pub(crate) fn tokenize(text: &str, base: usize, lexicon: &Lexicon, tokens: &mut 
             i += 1;
             continue;
         }
+        has_at_sign |= b == b'@';
         let Some(c) = char_at(text, i) else { break };
         let end = i + c.len_utf8();
         let at = i;
@@ -319,6 +323,7 @@ pub(crate) fn tokenize(text: &str, base: usize, lexicon: &Lexicon, tokens: &mut 
     t.flush(&mut word, base);
     t.join_spaced_letters(text, base);
     t.tokens.ascii_digits = ascii_digits;
+    t.tokens.has_at_sign = has_at_sign;
     t.tokens.chars = word.chars;
     t.tokens.variant = std::mem::take(&mut t.variant);
 }
