@@ -187,8 +187,11 @@ struct Scratch {
     safe_matches: Vec<(u32, usize, usize)>,
     /// Per token: the words from it to the end of its sentence (`matcher::signatures`).
     words: Vec<Signature>,
+    /// Per cue (index into `CUES`): its weight in this scan and its signals so far; all zero
+    /// between scans (a scan resets the cues it touched, listed in `touched_cues`).
     cue_weights: Vec<f32>,
     per_cue_signals: Vec<usize>,
+    touched_cues: Vec<u16>,
     model_hits: Vec<ModelHit>,
     /// The rule cues of the current chunk, after context, for the learned scorer.
     chunk_cues: Vec<CueAt>,
@@ -337,13 +340,15 @@ impl Detector {
             words,
             cue_weights,
             per_cue_signals,
+            touched_cues,
             model_hits,
             chunk_cues,
         } = scratch;
-        cue_weights.clear();
-        cue_weights.resize(CUES.len(), 0.0);
-        per_cue_signals.clear();
-        per_cue_signals.resize(CUES.len(), 0);
+        if cue_weights.len() != CUES.len() {
+            *cue_weights = vec![0.0; CUES.len()];
+            *per_cue_signals = vec![0; CUES.len()];
+        }
+        touched_cues.clear();
         let mut signals = Vec::new();
         // Categories the rules saw negated ("you're not stupid"): the learned scorer does not
         // overrule them (nor a benign sense that a safe pattern names; see `safe_aimed_at`).
@@ -371,6 +376,9 @@ impl Detector {
                     }
                 }
                 let slot = &mut cue_weights[usize::from(hit.cue)];
+                if *slot == 0.0 {
+                    touched_cues.push(hit.cue);
+                }
                 *slot = slot.max(weight);
                 // A cue negated away ("you are not stupid") explains nothing.
                 if weight < MIN_SIGNAL_WEIGHT {
@@ -422,7 +430,11 @@ impl Detector {
                     continue;
                 }
                 let weight = MODEL_WEIGHT * direction_factor(context.direction, cue.category);
-                cue_weights[usize::from(hit.cue)] = weight;
+                let slot = &mut cue_weights[usize::from(hit.cue)];
+                if *slot == 0.0 {
+                    touched_cues.push(hit.cue);
+                }
+                *slot = weight;
                 if weight >= MIN_SIGNAL_WEIGHT && signals.len() < MAX_SIGNALS {
                     signals.push(Signal {
                         category: cue.category,
@@ -437,7 +449,12 @@ impl Detector {
         let mut scores = [0.0f32; 6];
         let mut remaining = [1.0f32; 6];
         let mut fired = Vec::new();
-        for (cue, &weight) in cue_weights.iter().enumerate() {
+        // In cue order, as the categories' scores are products in that order.
+        touched_cues.sort_unstable();
+        for &cue in touched_cues.iter() {
+            let cue = usize::from(cue);
+            let weight = std::mem::take(&mut cue_weights[cue]);
+            per_cue_signals[cue] = 0;
             if weight > 0.0 {
                 let category = CUES[cue].category.index();
                 remaining[category] *= 1.0 - weight.min(1.0);
