@@ -81,9 +81,9 @@ impl PrefixTrie {
         trie
     }
 
-    fn prefixes_of(&self, word: &str, out: &mut Vec<u16>) {
+    fn prefixes_of(&self, word: &[u8], out: &mut Vec<u16>) {
         let mut node = 0;
-        for b in word.bytes() {
+        for &b in word {
             let Some(s) = symbol(b) else { return };
             node = self.next[node * 36 + s] as usize;
             if node == 0 {
@@ -278,7 +278,7 @@ impl Lexicon {
         let mut word_prefix_items = Vec::new();
         for word in VOCAB {
             let prefixes_start = word_prefix_items.len() as u32;
-            prefixes.prefixes_of(word, &mut word_prefix_items);
+            prefixes.prefixes_of(word.as_bytes(), &mut word_prefix_items);
             word_infos.push(WordInfo {
                 len: word.len() as u32,
                 prefixes_start,
@@ -307,7 +307,7 @@ impl Lexicon {
     }
 
     /// Appends the ids of the rule prefixes that `word` starts with.
-    pub(crate) fn prefixes_of(&self, word: &str, out: &mut Vec<u16>) {
+    pub(crate) fn prefixes_of(&self, word: &[u8], out: &mut Vec<u16>) {
         self.prefixes.prefixes_of(word, out);
     }
 

@@ -56,8 +56,8 @@ fn pair_hash(first: u32, second: u32) -> u32 {
 
 /// The hash of a word: a vocabulary word (`Model::word_hashes` holds them all) or the
 /// normalised form of a word the rules do not know (the tokenizer keeps it in `Token::form`).
-pub(crate) fn word_hash(word: &str) -> u32 {
-    fnv1a(UNIGRAM_SEED, word.as_bytes())
+pub(crate) fn word_hash(word: &[u8]) -> u32 {
+    fnv1a(UNIGRAM_SEED, word)
 }
 
 /// The hash of a token as the model sees it: its vocabulary word (after the rules' slang
@@ -161,7 +161,7 @@ pub(crate) fn features(
     cues: &[CueAt],
     out: &mut Vec<Feature>,
 ) {
-    let vocab = |id| word_hash(lexicon.word(id));
+    let vocab = |id| word_hash(lexicon.word(id).as_bytes());
     window_features(tokens, &vocab, cues, (0, usize::MAX), |f| out.push(f));
 }
 
@@ -224,7 +224,7 @@ impl Model {
             .collect::<Option<Vec<Head>>>()?;
         Some(Model {
             heads,
-            word_hashes: VOCAB.iter().map(|w| word_hash(w)).collect(),
+            word_hashes: VOCAB.iter().map(|w| word_hash(w.as_bytes())).collect(),
             bucket_mask: (1u32 << BUCKET_BITS) - 1,
             weights: MODEL_WEIGHTS,
         })

@@ -97,6 +97,8 @@ struct Tokenizer<'a> {
     sentence: u32,
     variant: String,
     unmask_budget: u32,
+    /// Tokens pushed that are one letter (spaced-out words need three of them).
+    single_letters: u32,
 }
 
 /// The character that starts at byte `at` of `text`.
@@ -161,6 +163,7 @@ pub(crate) fn tokenize(text: &str, base: usize, lexicon: &Lexicon, tokens: &mut 
         sentence: 0,
         variant,
         unmask_budget: UNMASK_BUDGET,
+        single_letters: 0,
     };
     let mut word = WordBuilder {
         chars,
@@ -176,15 +179,21 @@ pub(crate) fn tokenize(text: &str, base: usize, lexicon: &Lexicon, tokens: &mut 
                 word.shape.start = i;
             }
             let run = i;
+            let rest = bytes.get(run..).unwrap_or(&[]);
             let mut seen = 0;
-            while let Some(&b) = bytes.get(i) {
+            let mut len = 0;
+            for &b in rest {
                 let class = ASCII_CLASS[usize::from(b)];
                 if class & ALNUM == 0 {
                     break;
                 }
                 seen |= class;
-                ascii_digits += usize::from(class & DIGIT != 0);
-                i += 1;
+                len += 1;
+            }
+            i += len;
+            let written = rest.get(..len).unwrap_or(&[]);
+            if seen & DIGIT != 0 {
+                ascii_digits += written.iter().filter(|b| b.is_ascii_digit()).count();
             }
             // A whole word of ASCII letters (most words) is classified where it stands, as
             // `classify` would: known as written, or unknown when no letter is stretched
@@ -198,23 +207,23 @@ pub(crate) fn tokenize(text: &str, base: usize, lexicon: &Lexicon, tokens: &mut 
             if whole_word && seen & LETTER != 0 && lexicon.keys_without_runs() {
                 // Capitals are lowered in the word's buffer, kept for `classify` if need be.
                 let lowered = if seen & UPPER == 0 {
-                    text.get(run..i).unwrap_or("")
+                    written
                 } else {
                     word.chars.push_str(text.get(run..i).unwrap_or(""));
                     word.chars.make_ascii_lowercase();
                     copied = true;
-                    word.chars.as_str()
+                    word.chars.as_bytes()
                 };
-                let single = match lowered.as_bytes() {
+                let single = match lowered {
                     &[letter] => Some(char::from(letter)),
                     _ => None,
                 };
-                if let Some(found) = lexicon.lookup(lowered.as_bytes()) {
+                if let Some(found) = lexicon.lookup(lowered) {
                     t.push_lookup(found, base + run, base + i, single);
                     word.chars.clear();
                     continue;
                 }
-                if seen & DIGIT == 0 && !has_stretched_letter(lowered.as_bytes()) {
+                if seen & DIGIT == 0 && !has_stretched_letter(lowered) {
                     t.push_unknown(lowered, base + run, base + i, TokenKind::Word);
                     word.chars.clear();
                     continue;
@@ -329,7 +338,7 @@ pub(crate) fn tokenize(text: &str, base: usize, lexicon: &Lexicon, tokens: &mut 
 }
 
 impl Tokenizer<'_> {
-    fn push_prefixes(&mut self, text: &str, kind: TokenKind) -> (u32, u32) {
+    fn push_prefixes(&mut self, text: &[u8], kind: TokenKind) -> (u32, u32) {
         let start = self.tokens.prefixes.len() as u32;
         if kind == TokenKind::Word {
             self.lexicon.prefixes_of(text, &mut self.tokens.prefixes);
@@ -351,6 +360,7 @@ impl Tokenizer<'_> {
         if kind == TokenKind::Word && !prefixes.is_empty() {
             self.tokens.prefixes.extend_from_slice(prefixes);
         }
+        self.single_letters += u32::from(single_letter.is_some());
         self.tokens.list.push(Token {
             start: start as u32,
             end: end as u32,
@@ -376,10 +386,12 @@ impl Tokenizer<'_> {
         }
     }
 
-    fn push_unknown(&mut self, text: &str, start: usize, end: usize, kind: TokenKind) {
+    /// Pushes a word the lexicon lacks, in its normalised form (UTF-8 bytes).
+    fn push_unknown(&mut self, text: &[u8], start: usize, end: usize, kind: TokenKind) {
         let text_len = text.len() as u32;
         let (prefixes_start, prefixes_end) = self.push_prefixes(text, kind);
         let single_letter = single_char(text).filter(|c| c.is_alphabetic());
+        self.single_letters += u32::from(single_letter.is_some());
         self.tokens.list.push(Token {
             start: start as u32,
             end: end as u32,
@@ -427,17 +439,17 @@ impl Tokenizer<'_> {
         let tried = !number && self.lexicon.keys_without_runs();
         if tried && !word.looked_up {
             if let Some(found) = self.lexicon.lookup(raw.as_bytes()) {
-                let single = single_char(raw).filter(|c| c.is_alphabetic());
+                let single = single_char(raw.as_bytes()).filter(|c| c.is_alphabetic());
                 self.push_lookup(found, start, end, single);
                 return;
             }
         }
         let had_long_run = shrink_runs(raw, 2);
         if number {
-            self.push_unknown(raw, start, end, TokenKind::Number);
+            self.push_unknown(raw.as_bytes(), start, end, TokenKind::Number);
             return;
         }
-        let single = single_char(raw).filter(|c| c.is_alphabetic());
+        let single = single_char(raw.as_bytes()).filter(|c| c.is_alphabetic());
         // Unchanged by shrink_runs, a word already looked up is still unknown.
         if !tried || had_long_run {
             if let Some(found) = self.lexicon.lookup(raw.as_bytes()) {
@@ -447,7 +459,7 @@ impl Tokenizer<'_> {
         }
         let disguised = word.has_digit || word.has_symbol;
         if !disguised && !had_long_run {
-            self.push_unknown(raw, start, end, TokenKind::Word);
+            self.push_unknown(raw.as_bytes(), start, end, TokenKind::Word);
             return;
         }
         // The form kept for prefix matching when no variant is a known word.
@@ -493,7 +505,7 @@ impl Tokenizer<'_> {
                 return;
             }
         }
-        self.push_unknown(&best, start, end, TokenKind::Word);
+        self.push_unknown(best.as_bytes(), start, end, TokenKind::Word);
     }
 
     /// Looks up `self.variant`, then (when the word had a long run) with every run shrunk to one.
@@ -511,6 +523,9 @@ impl Tokenizer<'_> {
     /// Joins runs of single letters split by spaces, dots or dashes (`s t u p i d`) when the
     /// joined letters are a known word.
     fn join_spaced_letters(&mut self, text: &str, base: usize) {
+        if self.single_letters < 3 {
+            return;
+        }
         let list = &self.tokens.list;
         let splits = |a: &Token, b: &Token| {
             // Cheap tests first: most tokens are not single letters.
@@ -584,11 +599,12 @@ impl Tokenizer<'_> {
     }
 }
 
-fn single_char(s: &str) -> Option<char> {
+/// The one character of `s` (UTF-8 bytes), if it is one character.
+fn single_char(s: &[u8]) -> Option<char> {
     // The first byte of a character says how many bytes it has: only a word of exactly that
     // many bytes is one character (most words are told apart without decoding).
-    let width = match *s.as_bytes().first()? {
-        b if b < 0x80 => 1,
+    let width = match *s.first()? {
+        b if b < 0x80 => return (s.len() == 1).then(|| char::from(b)),
         b if b >= 0xF0 => 4,
         b if b >= 0xE0 => 3,
         _ => 2,
@@ -596,17 +612,23 @@ fn single_char(s: &str) -> Option<char> {
     if s.len() != width {
         return None;
     }
-    s.chars().next()
+    std::str::from_utf8(s).ok()?.chars().next()
 }
 
 /// Whether some byte comes three times in a row (`bodohhh`).
 fn has_stretched_letter(bytes: &[u8]) -> bool {
-    let (mut a, mut b) = (0, 0);
-    bytes.iter().any(|&c| {
-        let run = a == c && b == c;
-        (a, b) = (b, c);
-        run
-    })
+    let (mut prev, mut run) = (0, 0);
+    for &c in bytes {
+        if c == prev {
+            run += 1;
+            if run == 3 {
+                return true;
+            }
+        } else {
+            (prev, run) = (c, 1);
+        }
+    }
+    false
 }
 
 /// The length of the longest run of one character in `s`.
