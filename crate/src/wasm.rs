@@ -9,12 +9,17 @@ use std::collections::HashMap;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
+/// The text buffer a detector starts with and keeps (a longer text gets a buffer of its own).
+const TEXT_BYTES: usize = 64 * 1024;
+const KEPT_TEXT_BYTES: usize = 1024 * 1024;
+
 /// Conversations kept at once; the one used longest ago is dropped first (export it before).
 const MAX_CONVERSATIONS: usize = 256;
 
 #[wasm_bindgen(start)]
 fn start() {
     console_error_panic_hook::set_once();
+    lindungi_memory(wasm_bindgen::memory());
 }
 
 #[wasm_bindgen(typescript_custom_section)]
@@ -53,11 +58,27 @@ export type ConversationState = { readonly version: number } & Record<string, un
 export interface CueInfo { cue: string; category: CategoryName }
 "#;
 
-/// Two jobs that cost many boundary crossings when done from Rust, done in JavaScript with one
-/// call each (every call into JavaScript costs about as much as scanning a few words): reading a
-/// scan context, and building a result object (a literal per object instead of `JSON.parse`).
+/// Three jobs that cost many boundary crossings when done from Rust, done in JavaScript with one
+/// call each (every call into JavaScript costs about as much as scanning a few words): copying
+/// the text in, reading a scan context, and building a result object (a literal per object
+/// instead of `JSON.parse`). The text goes straight into a buffer the detector keeps, by the
+/// engine's own UTF-8 encoder: wasm-bindgen's string glue copies ASCII one character at a time
+/// in JavaScript and allocates per call, which cost a tenth of a scan.
 /// `make wasm` folds this module into `lindungi.js`, so the package stays two files.
 #[wasm_bindgen(inline_js = r#"
+let memory = null, view = new Uint8Array(0);
+const encoder = new TextEncoder();
+export function lindungi_memory(m) {
+  memory = m;
+}
+export function lindungi_encode(text, at, capacity) {
+  if (typeof text !== 'string') return -1;
+  if (text.length * 3 > capacity) return -2 - text.length * 3;
+  if (view.buffer !== memory.buffer || view.byteOffset !== at || view.length !== capacity) {
+    view = new Uint8Array(memory.buffer, at, capacity);
+  }
+  return encoder.encodeInto(text, view).written;
+}
 let cues = [], categories = [], levels = [];
 let heldDirection = '', heldConversation = '', heldAuthor = '', heldTime = 0;
 export function lindungi_names(cueNames, categoryNames, levelNames) {
@@ -147,6 +168,11 @@ export function lindungi_result(codes) {
 }
 "#)]
 extern "C" {
+    /// Hands over the module's memory, for `lindungi_encode`.
+    fn lindungi_memory(memory: JsValue);
+    /// Writes `text` as UTF-8 at byte `at` of the memory, in `capacity` bytes: the bytes
+    /// written, -1 when `text` is not a string, or -2 minus the capacity it needs.
+    fn lindungi_encode(text: &JsValue, at: u32, capacity: u32) -> f64;
     fn lindungi_names(cues: &str, categories: &str, levels: &str);
     /// Reads a scan context (not null or undefined) as `ContextKeys::read` does, with the same
     /// property reads in the same order: a direction code (0 none, 1 incoming, 2 outgoing)
@@ -246,6 +272,26 @@ impl Conversations {
             .or_insert_with(|| (now, Conversation::new()));
         entry.0 = now;
         &mut entry.1
+    }
+}
+
+/// Copies `text` into `buffer` as UTF-8 (growing it when it is too small) and returns it;
+/// throws an Error with `variant: "input"` when `text` is not a string. Lone surrogates become
+/// U+FFFD, as in every UTF-8 encoding of a JavaScript string.
+fn read_text<'a>(buffer: &'a mut Vec<u8>, text: &JsValue) -> Result<&'a str, JsValue> {
+    loop {
+        // The address of the buffer in the module's memory, which wasm32 addresses with u32.
+        let at = buffer.as_mut_ptr() as usize as u32;
+        let written = lindungi_encode(text, at, buffer.len() as u32);
+        if written == -1.0 {
+            return Err(js_error("input", "text must be a string"));
+        }
+        if written < 0.0 {
+            *buffer = vec![0; (-2.0 - written) as usize];
+            continue;
+        }
+        let bytes = buffer.get(..written as usize).unwrap_or(&[]);
+        return std::str::from_utf8(bytes).map_err(|e| js_error("input", &e.to_string()));
     }
 }
 
@@ -413,6 +459,8 @@ pub struct WasmDetector {
     conversations: Conversations,
     clean: CleanResults,
     result: ResultCodes,
+    /// The UTF-8 bytes of the text being scanned (`read_text`).
+    text: Vec<u8>,
 }
 
 #[wasm_bindgen(js_class = Detector)]
@@ -433,6 +481,7 @@ impl WasmDetector {
             conversations: Conversations::default(),
             clean: CleanResults::new()?,
             result: ResultCodes::default(),
+            text: vec![0; TEXT_BYTES],
         })
     }
 
@@ -440,8 +489,24 @@ impl WasmDetector {
     #[wasm_bindgen(unchecked_return_type = "ScanResult")]
     pub fn scan(
         &mut self,
-        text: &str,
+        #[wasm_bindgen(unchecked_param_type = "string")] text: JsValue,
         #[wasm_bindgen(unchecked_param_type = "ScanContext")] context: Option<js_sys::Object>,
+    ) -> Result<JsValue, JsValue> {
+        let mut buffer = std::mem::take(&mut self.text);
+        let result = read_text(&mut buffer, &text).and_then(|text| self.scan_text(text, context));
+        // A huge text's buffer is not kept.
+        if buffer.len() > KEPT_TEXT_BYTES {
+            buffer = vec![0; TEXT_BYTES];
+        }
+        self.text = buffer;
+        result
+    }
+
+    /// `scan` of the text once copied in.
+    fn scan_text(
+        &mut self,
+        text: &str,
+        context: Option<js_sys::Object>,
     ) -> Result<JsValue, JsValue> {
         let input = read_context(context)?;
         let context = Context {

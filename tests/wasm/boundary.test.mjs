@@ -114,6 +114,27 @@ test('huge and hostile inputs return', () => {
   assert.equal(detector.scan('\u0000\u0001\uFFFF\u200B'.repeat(1000)).level, 'none');
 });
 
+test('texts of every size are read whole, one after another, and a non-string is refused', () => {
+  // The detector copies text into a buffer it keeps: a text bigger than that buffer gets a
+  // bigger one, a huge one a buffer of its own, and the next short text is read as itself.
+  const tail = ' kirim pap tt dong';
+  let shown;
+  for (const size of [0, 10, 70000, 1500000, 10]) {
+    const text = 'é'.repeat(size) + tail;
+    const result = detector.scan(text, { direction: 'incoming' });
+    const signal = result.signals.find((s) => s.category === 'sexual');
+    assert.ok(signal, `size ${size}`);
+    shown ??= text.slice(signal.start, signal.end);
+    assert.match(shown, /pap tt/);
+    assert.equal(text.slice(signal.start, signal.end), shown, `size ${size}`);
+  }
+  for (const notText of [42, null, undefined, { text: 'hi' }, ['hi']]) {
+    assert.throws(() => detector.scan(notText, { direction: 'incoming' }),
+      (e) => e instanceof Error && e.variant === 'input' && /string/.test(e.message));
+  }
+  assert.equal(detector.scan('', { direction: 'incoming' }).level, 'none');
+});
+
 test('the typings describe the API', () => {
   const dts = readFileSync(pkgDir + 'lindungi.d.ts', 'utf8');
   for (const fragment of ['constructor(config: DetectorConfig)', 'scan(text: string, context: ScanContext): ScanResult', 'ScanResult', 'exportState(conversation: string): ConversationState | undefined', 'importState(', 'interface Signal']) {
