@@ -404,7 +404,7 @@ impl Detector {
                 model.read(&tokens.list, &self.lexicon, chunk_cues, whole, &mut best);
             }
             if let Some(out) = features.as_deref_mut() {
-                crate::model::features(&tokens.list, &self.lexicon, chunk_cues, out);
+                crate::model::features(&tokens.list, chunk_cues, out);
             }
         }
         // One span per stretch of text and cue: overlapping matches of a cue merge.

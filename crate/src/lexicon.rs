@@ -34,9 +34,12 @@ pub(crate) struct Lexicon {
     keys_without_runs: bool,
 }
 
-#[derive(Clone, Copy, Debug)]
-struct WordInfo {
-    len: u32,
+#[derive(Clone, Copy, Debug, Default)]
+pub(crate) struct WordInfo {
+    /// Its length in bytes.
+    pub(crate) len: u32,
+    /// Its hash as the learned scorer sees it (`model::word_hash`).
+    pub(crate) form: u32,
     prefixes_start: u32,
     prefixes_end: u32,
 }
@@ -281,6 +284,7 @@ impl Lexicon {
             prefixes.prefixes_of(word.as_bytes(), &mut word_prefix_items);
             word_infos.push(WordInfo {
                 len: word.len() as u32,
+                form: crate::model::word_hash(word.as_bytes()),
                 prefixes_start,
                 prefixes_end: word_prefix_items.len() as u32,
             });
@@ -316,21 +320,17 @@ impl Lexicon {
         self.word_info(id).1
     }
 
-    /// The length in bytes of vocabulary word `id`, and the ids of the rule prefixes it starts
-    /// with.
-    pub(crate) fn word_info(&self, id: u32) -> (u32, &[u16]) {
-        let Some(info) = self.word_infos.get(id as usize) else {
-            return (0, &[]);
+    /// What the tokenizer needs of vocabulary word `id`, and the ids of the rule prefixes it
+    /// starts with.
+    pub(crate) fn word_info(&self, id: u32) -> (WordInfo, &[u16]) {
+        let Some(&info) = self.word_infos.get(id as usize) else {
+            return (WordInfo::default(), &[]);
         };
         let prefixes = self
             .word_prefix_items
             .get(info.prefixes_start as usize..info.prefixes_end as usize)
             .unwrap_or(&[]);
-        (info.len, prefixes)
-    }
-
-    pub(crate) fn word(&self, id: u32) -> &'static str {
-        VOCAB.get(id as usize).copied().unwrap_or("")
+        (info, prefixes)
     }
 
     pub(crate) fn emoji(&self, c: char) -> Option<u32> {

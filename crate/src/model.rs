@@ -5,8 +5,8 @@
 //! that weighed most, when it is confident; it never lowers what the rules found.
 
 use crate::lexicon::Lexicon;
-use crate::rules::{CUES, VOCAB};
-use crate::tokenize::{Token, TokenKind, NO_WORD};
+use crate::rules::CUES;
+use crate::tokenize::Token;
 use crate::verdict::Category;
 
 /// The weights, written by the trainer: per bucket, one signed byte per head.
@@ -42,10 +42,14 @@ const CUE_SEED: u32 = 0x9E37_79B9;
 const NUMBER_WORD: &[u8] = b"#";
 
 /// 32-bit FNV-1a from `seed`: the same on every platform, so training and scanning agree.
-fn fnv1a(seed: u32, bytes: &[u8]) -> u32 {
-    bytes
-        .iter()
-        .fold(seed, |h, &b| (h ^ u32::from(b)).wrapping_mul(FNV_PRIME))
+const fn fnv1a(seed: u32, bytes: &[u8]) -> u32 {
+    let mut h = seed;
+    let mut i = 0;
+    while i < bytes.len() {
+        h = (h ^ bytes[i] as u32).wrapping_mul(FNV_PRIME);
+        i += 1;
+    }
+    h
 }
 
 /// The hash of a pair of adjacent words.
@@ -54,24 +58,15 @@ fn pair_hash(first: u32, second: u32) -> u32 {
     (h ^ (h >> 16)).wrapping_mul(0xC2B2_AE35)
 }
 
-/// The hash of a word: a vocabulary word (`Model::word_hashes` holds them all) or the
-/// normalised form of a word the rules do not know (the tokenizer keeps it in `Token::form`).
+/// The hash of a word as the model sees it (after the rules' slang expansion, leetspeak and
+/// look-alike folding): of a vocabulary word or of the normalised form of a word the rules do
+/// not know. The tokenizer keeps it in `Token::form`.
 pub(crate) fn word_hash(word: &[u8]) -> u32 {
     fnv1a(UNIGRAM_SEED, word)
 }
 
-/// The hash of a token as the model sees it: its vocabulary word (after the rules' slang
-/// expansion, leetspeak and look-alike folding; `vocab` hashes a word id), or the normalised
-/// form of an unknown word.
-fn token_hash(token: &Token, vocab: &impl Fn(u32) -> u32) -> u32 {
-    if token.kind == TokenKind::Number {
-        fnv1a(UNIGRAM_SEED, NUMBER_WORD)
-    } else if token.word != NO_WORD {
-        vocab(token.word)
-    } else {
-        token.form
-    }
-}
+/// `Token::form` of every number.
+pub(crate) const NUMBER_FORM: u32 = fnv1a(UNIGRAM_SEED, NUMBER_WORD);
 
 /// One feature of a text: its hash, and the bytes of the text it stands for.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -91,14 +86,13 @@ pub(crate) type CueAt = (u16, usize, usize);
 /// the pair it ends, then each distinct rule cue that starts in it (`cues` in text order).
 fn window_features(
     tokens: &[Token],
-    vocab: &impl Fn(u32) -> u32,
     cues: &[CueAt],
     (from, to): (usize, usize),
     mut sink: impl FnMut(Feature),
 ) {
     let mut prev: Option<(u32, u32)> = None;
     for t in tokens {
-        let hash = token_hash(t, vocab);
+        let hash = t.form;
         sink(Feature {
             hash,
             start: t.start as usize,
@@ -155,14 +149,8 @@ fn windows<'a>(
 }
 
 /// The features of a chunk's tokens read as one window, as the trainer sees a message.
-pub(crate) fn features(
-    tokens: &[Token],
-    lexicon: &Lexicon,
-    cues: &[CueAt],
-    out: &mut Vec<Feature>,
-) {
-    let vocab = |id| word_hash(lexicon.word(id).as_bytes());
-    window_features(tokens, &vocab, cues, (0, usize::MAX), |f| out.push(f));
+pub(crate) fn features(tokens: &[Token], cues: &[CueAt], out: &mut Vec<Feature>) {
+    window_features(tokens, cues, (0, usize::MAX), |f| out.push(f));
 }
 
 /// One category's linear model.
@@ -192,8 +180,6 @@ pub(crate) struct ModelHit {
 #[derive(Clone, Debug)]
 pub(crate) struct Model {
     heads: Vec<Head>,
-    /// `word_hash` of every vocabulary word, by id.
-    word_hashes: Vec<u32>,
     bucket_mask: u32,
     weights: &'static [u8],
 }
@@ -224,7 +210,6 @@ impl Model {
             .collect::<Option<Vec<Head>>>()?;
         Some(Model {
             heads,
-            word_hashes: VOCAB.iter().map(|w| word_hash(w.as_bytes())).collect(),
             bucket_mask: (1u32 << BUCKET_BITS) - 1,
             weights: MODEL_WEIGHTS,
         })
@@ -276,7 +261,7 @@ impl Model {
         // One pass over the features for every head: a bucket's weights sit side by side.
         let mut count = 0usize;
         let mut sums = [0i32; HEAD_COUNT];
-        window_features(tokens, &self.vocab(), cues, range, |f| {
+        window_features(tokens, cues, range, |f| {
             count += 1;
             for (sum, w) in sums.iter_mut().zip(self.row(f.hash)) {
                 *sum += i32::from(w);
@@ -314,9 +299,8 @@ impl Model {
         range: (usize, usize),
         h: usize,
     ) -> Option<(usize, usize)> {
-        let vocab = self.vocab();
         let weight = |hash: u32| i32::from(self.row(hash)[h]);
-        let hashes: Vec<u32> = tokens.iter().map(|t| token_hash(t, &vocab)).collect();
+        let hashes: Vec<u32> = tokens.iter().map(|t| t.form).collect();
         // The weight of the pair that ends at token `i`.
         let pair = |i: usize| match (i.checked_sub(1).and_then(|p| hashes.get(p)), hashes.get(i)) {
             (Some(&a), Some(&b)) => weight(pair_hash(a, b)),
@@ -346,7 +330,7 @@ impl Model {
         // The features after the words and pairs are the cues.
         let word_features = (2 * tokens.len()).saturating_sub(1);
         let mut seen = 0;
-        window_features(tokens, &vocab, cues, range, |f| {
+        window_features(tokens, cues, range, |f| {
             seen += 1;
             let score = 2 * weight(f.hash);
             if seen > word_features && best.is_none_or(|b| score > b.0) {
@@ -366,11 +350,6 @@ impl Model {
             }
         }
         row
-    }
-
-    /// The hash of a vocabulary word, by id.
-    fn vocab(&self) -> impl Fn(u32) -> u32 + '_ {
-        |id| self.word_hashes.get(id as usize).copied().unwrap_or(0)
     }
 }
 

@@ -29,8 +29,8 @@ pub(crate) struct Token {
     text_len: u32,
     /// Index into `VOCAB`, or `NO_WORD`.
     pub(crate) word: u32,
-    /// For a word the rules do not know, the hash of its normalised form (the learned
-    /// scorer's view of it); 0 otherwise.
+    /// The learned scorer's view of the token: the hash of its vocabulary word or of its
+    /// normalised form (`model::word_hash`), the same for every number.
     pub(crate) form: u32,
     pub(crate) kind: TokenKind,
     /// Sentence number: patterns never match across sentences.
@@ -354,7 +354,7 @@ impl Tokenizer<'_> {
         kind: TokenKind,
         single_letter: Option<char>,
     ) {
-        let (text_len, prefixes) = self.lexicon.word_info(id);
+        let (info, prefixes) = self.lexicon.word_info(id);
         let prefixes_start = self.tokens.prefixes.len() as u32;
         // Most words start no rule prefix; an emoji's name is not a typed word.
         if kind == TokenKind::Word && !prefixes.is_empty() {
@@ -364,9 +364,9 @@ impl Tokenizer<'_> {
         self.tokens.list.push(Token {
             start: start as u32,
             end: end as u32,
-            text_len,
+            text_len: info.len,
             word: id,
-            form: 0,
+            form: info.form,
             kind,
             sentence: self.sentence,
             single_letter,
@@ -397,7 +397,11 @@ impl Tokenizer<'_> {
             end: end as u32,
             text_len,
             word: NO_WORD,
-            form: crate::model::word_hash(text),
+            form: if kind == TokenKind::Number {
+                crate::model::NUMBER_FORM
+            } else {
+                crate::model::word_hash(text)
+            },
             kind,
             sentence: self.sentence,
             single_letter,
