@@ -181,7 +181,8 @@ pub(crate) struct ModelHit {
 pub(crate) struct Model {
     heads: Vec<Head>,
     bucket_mask: u32,
-    weights: &'static [u8],
+    /// Per bucket, one signed byte per head.
+    rows: &'static [[u8; HEAD_COUNT]],
 }
 
 /// Per head, the most confident window so far: its logit and the span that explains it.
@@ -208,10 +209,16 @@ impl Model {
                 })
             })
             .collect::<Option<Vec<Head>>>()?;
+        let (rows, rest) = MODEL_WEIGHTS.as_chunks::<HEAD_COUNT>();
+        let bucket_mask = (1u32 << BUCKET_BITS) - 1;
+        // A damaged weights file is no model (`build.rs` checks it too).
+        if !rest.is_empty() || rows.len() != bucket_mask as usize + 1 {
+            return None;
+        }
         Some(Model {
             heads,
-            bucket_mask: (1u32 << BUCKET_BITS) - 1,
-            weights: MODEL_WEIGHTS,
+            bucket_mask,
+            rows,
         })
     }
 
@@ -342,14 +349,12 @@ impl Model {
 
     /// A feature's weights, one per head.
     fn row(&self, hash: u32) -> [i8; HEAD_COUNT] {
-        let at = (hash & self.bucket_mask) as usize * HEAD_COUNT;
-        let mut row = [0i8; HEAD_COUNT];
-        if let Some(bytes) = self.weights.get(at..at + HEAD_COUNT) {
-            for (w, &b) in row.iter_mut().zip(bytes) {
-                *w = b as i8;
-            }
-        }
-        row
+        let row = self
+            .rows
+            .get((hash & self.bucket_mask) as usize)
+            .copied()
+            .unwrap_or_default();
+        row.map(|b| b as i8)
     }
 }
 

@@ -11,12 +11,15 @@ pub(crate) const MIN_PHONE_DIGITS: usize = 10;
 pub(crate) fn phone_numbers(text: &str) -> Vec<Range<usize>> {
     let bytes = text.as_bytes();
     let mut found = Vec::new();
+    let may_start = |b: &u8| b.is_ascii_digit() || *b == b'+' || *b == b'(';
     let mut i = 0;
     while i < bytes.len() {
-        let b = bytes[i];
-        let starts = (b.is_ascii_digit() || b == b'+' || b == b'(')
-            && (i == 0 || !bytes[i - 1].is_ascii_alphanumeric());
-        if !starts {
+        // Most bytes cannot start a number: skip to the next that can.
+        match bytes[i..].iter().position(may_start) {
+            Some(skip) => i += skip,
+            None => break,
+        }
+        if i > 0 && bytes[i - 1].is_ascii_alphanumeric() {
             i += 1;
             continue;
         }
