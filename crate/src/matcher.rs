@@ -644,10 +644,20 @@ fn match_rest(elements: &[Element], tokens: &Tokens, at: usize, sentence: u32) -
     }
 }
 
+/// Whether `word` is one of the words of `alts` (its signature bit first: most words are not,
+/// and say so without a search).
 fn in_set(word: u32, alts: &AltSet) -> bool {
-    WORD_SETS
-        .get(word as usize)
-        .is_some_and(|sets| sets.binary_search(&alts.id).is_ok())
+    has_bit(&alts.word_bits, word)
+        && WORD_SETS
+            .get(word as usize)
+            .is_some_and(|sets| sets.binary_search(&alts.id).is_ok())
+}
+
+/// Whether the signature bit of `word` (`word_bit`) is set in `bits` (low and high halves).
+fn has_bit(bits: &[u64; 2], word: u32) -> bool {
+    let bit = word.wrapping_mul(0x9E37_79B9) >> 25;
+    bits.get((bit >> 6) as usize)
+        .is_some_and(|half| half >> (bit & 63) & 1 != 0)
 }
 
 /// Tries each way the alternatives can match at `at` (one token, or a phrase of several),
@@ -673,8 +683,9 @@ fn match_alts(
             return Some(end);
         }
     }
-    // Phrases are vocabulary words: a word the rules do not know starts none.
-    if token.word == NO_WORD {
+    // Phrases are vocabulary words: a word the rules do not know starts none, nor does a word
+    // without the bit of one of their first words.
+    if token.word == NO_WORD || !has_bit(&alts.phrase_bits, token.word) {
         return None;
     }
     let word = token.word;
