@@ -42,30 +42,43 @@ struct Filter {
     near: Near,
 }
 
-/// A pattern whose first word is one token and whose next word position, right after it or
-/// after a gap of a few words, needs one of a list of words (e.g. `i ~2 want to ...`): one of
-/// the `distance` tokens after the start must have a word with a bit of `mask` (`word_bit`).
-/// Checked before trying the pattern; `distance` 0: nothing known.
+/// Where the pattern's next required position after its first can be: one of the `distance`
+/// tokens after the start must be able to begin a match of `alts` (`can_begin`), e.g. `want`
+/// within three tokens of `i` in `i ~2 want to ...`. Checked exactly before trying the
+/// pattern; `None`: nothing known.
 #[derive(Clone, Copy, Debug, Default)]
 struct Near {
     distance: u8,
-    mask: (u64, u64),
+    alts: Option<&'static AltSet>,
 }
 
 impl Near {
     fn of(elements: &[Element]) -> Near {
-        let single_first =
-            matches!(elements.first(), Some(Element::One(a)) if a.phrases.is_empty());
-        let (distance, next) = match (elements.get(1), elements.get(2)) {
-            (Some(Element::One(alts)), _) => (1, alts),
-            (Some(Element::Gap(n)), Some(Element::One(alts))) => (n.saturating_add(1), alts),
-            _ => return Near::default(),
+        let Some((Element::One(first), rest)) = elements.split_first() else {
+            return Near::default();
         };
-        match strong_mask(next) {
-            Some(mask) if single_first => Near { distance, mask },
-            _ => Near::default(),
+        // The furthest the next required position can be: after the longest first phrase and
+        // every gap and optional position before it at their longest.
+        let mut distance = longest(first);
+        for element in rest {
+            match element {
+                Element::One(alts) => {
+                    return Near {
+                        distance: u8::try_from(distance).unwrap_or(u8::MAX),
+                        alts: Some(alts),
+                    }
+                }
+                Element::Optional(alts) => distance += longest(alts),
+                Element::Gap(n) => distance += usize::from(*n),
+            }
         }
+        Near::default()
     }
+}
+
+/// The most tokens one match of `alts` covers.
+fn longest(alts: &AltSet) -> usize {
+    alts.phrases.iter().map(|p| p.len()).fold(1, usize::max)
 }
 
 /// The word bits of the words (and phrases' first words) that `alts` can start with, or `None`
@@ -287,26 +300,24 @@ impl Index {
         }
     }
 
-    /// Whether pattern `id` may match at token `at` as far as its second word goes (`Near`).
+    /// Whether pattern `id` may match at token `at` as far as its next required position goes
+    /// (`Near`).
     pub(crate) fn near(&self, id: u32, tokens: &Tokens, at: usize) -> bool {
-        let Some(near) = self
-            .filters
-            .get(id as usize)
-            .map(|f| f.near)
-            .filter(|n| n.distance > 0)
+        let Some(near) = self.filters.get(id as usize).map(|f| f.near) else {
+            return true;
+        };
+        let (Some(alts), Some(sentence)) = (near.alts, tokens.list.get(at).map(|t| t.sentence))
         else {
             return true;
         };
-        let Some(sentence) = tokens.list.get(at).map(|t| t.sentence) else {
-            return true;
-        };
         let to = (at + 1 + usize::from(near.distance)).min(tokens.list.len());
-        tokens.list.get(at + 1..to).unwrap_or(&[]).iter().any(|t| {
-            let (l, h) = word_bit(t.word);
-            t.sentence == sentence
-                && t.word != NO_WORD
-                && (l & near.mask.0 != 0 || h & near.mask.1 != 0)
-        })
+        tokens
+            .list
+            .get(at + 1..to)
+            .unwrap_or(&[])
+            .iter()
+            .take_while(|t| t.sentence == sentence)
+            .any(|t| can_begin(alts, tokens, t))
     }
 
     /// The most tokens a match of any of the indexed patterns covers.
@@ -609,9 +620,7 @@ fn span(elements: &[Element]) -> usize {
     elements
         .iter()
         .map(|e| match e {
-            Element::One(alts) | Element::Optional(alts) => {
-                alts.phrases.iter().map(|p| p.len()).fold(1, usize::max)
-            }
+            Element::One(alts) | Element::Optional(alts) => longest(alts),
             Element::Gap(n) => usize::from(*n),
         })
         .sum()
@@ -660,6 +669,27 @@ fn has_bit(bits: &[u64; 2], word: u32) -> bool {
         .is_some_and(|half| half >> (bit & 63) & 1 != 0)
 }
 
+/// Whether `token` alone is one of the alternatives: a word of the set, a word with one of its
+/// prefixes or a number.
+fn matches_one(alts: &AltSet, tokens: &Tokens, token: &Token) -> bool {
+    (token.word != NO_WORD && in_set(token.word, alts))
+        || (alts.number && token.kind == TokenKind::Number)
+        || (!alts.prefixes.is_empty()
+            && tokens
+                .prefixes(token)
+                .iter()
+                .any(|p| alts.prefixes.binary_search(p).is_ok()))
+}
+
+/// Whether a match of the alternatives can begin at `token`: it is one of them, or the first
+/// word of one of their phrases.
+fn can_begin(alts: &AltSet, tokens: &Tokens, token: &Token) -> bool {
+    matches_one(alts, tokens, token)
+        || (token.word != NO_WORD
+            && has_bit(&alts.phrase_bits, token.word)
+            && alts.phrases.iter().any(|p| p.first() == Some(&token.word)))
+}
+
 /// Tries each way the alternatives can match at `at` (one token, or a phrase of several),
 /// then the rest of the pattern after it.
 fn match_alts(
@@ -671,14 +701,7 @@ fn match_alts(
 ) -> Option<usize> {
     let in_sentence = |i: usize| tokens.list.get(i).filter(|t| t.sentence == sentence);
     let token = in_sentence(at)?;
-    let one = (token.word != NO_WORD && in_set(token.word, alts))
-        || (alts.number && token.kind == TokenKind::Number)
-        || (!alts.prefixes.is_empty()
-            && tokens
-                .prefixes(token)
-                .iter()
-                .any(|p| alts.prefixes.binary_search(p).is_ok()));
-    if one {
+    if matches_one(alts, tokens, token) {
         if let Some(end) = match_rest(rest, tokens, at + 1, sentence) {
             return Some(end);
         }
