@@ -106,6 +106,9 @@ fn strong_mask(alts: &AltSet) -> Option<(u64, u64)> {
 struct WordStarts {
     listed: (u32, u32),
     pairs: (u32, u32),
+    /// The signature bits (`word_bit`) of the pairs' second words: a next word without its
+    /// bit here makes no pair (most do not, and are turned down without a search).
+    seconds: [u64; 2],
 }
 
 /// A first word's second word with its patterns: `only` (a range of `Index::pair_items`) are
@@ -280,6 +283,9 @@ impl Index {
                     starts.pairs.0 = pairs.len() as u32;
                 }
                 starts.pairs.1 = pairs.len() as u32 + 1;
+                let (low, high) = word_bit(second);
+                starts.seconds[0] |= low;
+                starts.seconds[1] |= high;
             }
             pairs.push(Pair { second, only, all });
         }
@@ -353,7 +359,7 @@ impl Index {
                     return &[];
                 }
             } else if let Some(starts) = self.words.get(token.word as usize) {
-                if starts.pairs.0 == starts.pairs.1 {
+                if starts.pairs.0 == starts.pairs.1 || !may_pair(tokens, token, at, starts) {
                     return items(&self.listed_items, starts.listed);
                 }
             }
@@ -450,6 +456,16 @@ impl Index {
             TokenKind::Emoji => {}
         }
     }
+}
+
+/// Whether token `at` (`token`, whose word's entry is `starts`) and the next word may make an
+/// indexed pair, as far as the next word's signature bit goes.
+fn may_pair(tokens: &Tokens, token: &Token, at: usize, starts: &WordStarts) -> bool {
+    tokens.list.get(at + 1).is_some_and(|next| {
+        next.sentence == token.sentence
+            && next.word != NO_WORD
+            && has_bit(&starts.seconds, next.word)
+    })
 }
 
 /// The ids in `items` from `start` to `end`.
