@@ -505,8 +505,10 @@ pub(crate) struct Signature {
 pub(crate) struct Sets {
     /// Per alternative set id: its bit, or 0.
     bit: Vec<u64>,
-    /// Per word id, per prefix id, and for numbers: the bits of the sets they can match.
-    words: Vec<u64>,
+    /// Per word id: its signature bit (`word_bit`, low and high halves) and the bits of the
+    /// sets it can match, read at once by `signatures`.
+    words: Vec<[u64; 3]>,
+    /// Per prefix id, and for numbers: the bits of the sets they can match.
     prefixes: Vec<u64>,
     number: u64,
 }
@@ -536,7 +538,12 @@ impl Sets {
         chosen.truncate(64);
         let mut sets = Sets {
             bit: Vec::new(),
-            words: vec![0; VOCAB.len()],
+            words: (0..VOCAB.len() as u32)
+                .map(|id| {
+                    let (low, high) = word_bit(id);
+                    [low, high, 0]
+                })
+                .collect(),
             prefixes: vec![0; PREFIXES.len()],
             number: 0,
         };
@@ -549,7 +556,7 @@ impl Sets {
             sets.bit[id] = bit;
             let firsts = alts.phrases.iter().filter_map(|p| p.first());
             for &word in alts.words.iter().chain(firsts) {
-                if let Some(w) = sets.words.get_mut(word as usize) {
+                if let Some([_, _, w]) = sets.words.get_mut(word as usize) {
                     *w |= bit;
                 }
             }
@@ -582,9 +589,9 @@ impl Sets {
             .fold(0, |need, bit| need | bit)
     }
 
-    /// The bits of the sets one token can match.
-    fn of(&self, tokens: &Tokens, token: &Token) -> u64 {
-        let mut bits = self.words.get(token.word as usize).copied().unwrap_or(0);
+    /// The bits of the sets one token can match besides those of its word (`words`).
+    fn of_shape(&self, tokens: &Tokens, token: &Token) -> u64 {
+        let mut bits = 0;
         match token.kind {
             TokenKind::Number => bits |= self.number,
             TokenKind::Word => {
@@ -612,12 +619,13 @@ pub(crate) fn signatures(tokens: &Tokens, sets: &Sets, out: &mut Vec<Signature>)
             (low, high, bits) = (0, 0, 0);
             sentence = Some(t.sentence);
         }
-        if t.word != NO_WORD {
-            let (l, h) = word_bit(t.word);
+        // `NO_WORD` has no entry.
+        if let Some([l, h, b]) = sets.words.get(t.word as usize) {
             low |= l;
             high |= h;
+            bits |= b;
         }
-        bits |= sets.of(tokens, t);
+        bits |= sets.of_shape(tokens, t);
         *slot = Signature {
             words: (u128::from(high) << 64) | u128::from(low),
             sets: bits,
