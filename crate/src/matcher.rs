@@ -25,6 +25,9 @@ pub(crate) struct Index {
     numbers: Vec<u32>,
     /// Per id: what the sentence must have for the pattern to match, checked before trying it.
     filters: Vec<Filter>,
+    /// Per id: where its next required position can be, checked last (kept apart: most
+    /// candidates are turned down by their `Filter` alone).
+    nears: Vec<Near>,
     /// The most tokens a match of any of the patterns covers.
     max_span: usize,
 }
@@ -38,8 +41,6 @@ struct Filter {
     /// The pattern's most selective required word signature (`PatternDef::required` has the
     /// fewest bits first), or 0 when it has none.
     words: u128,
-    /// Where the pattern's second word must be, when that says much.
-    near: Near,
 }
 
 /// Where the pattern's next required position after its first can be: one of the `distance`
@@ -50,6 +51,10 @@ struct Filter {
 struct Near {
     distance: u8,
     alts: Option<&'static AltSet>,
+    /// The signature bits of the words `alts` can begin with, and whether a word with one of
+    /// its prefixes or a number can begin it too: most tokens are turned down by these.
+    begin: [u64; 2],
+    shapes: bool,
 }
 
 impl Near {
@@ -63,10 +68,14 @@ impl Near {
         for element in rest {
             match element {
                 Element::One(alts) => {
+                    let [low, high] = alts.word_bits;
+                    let [phrase_low, phrase_high] = alts.phrase_bits;
                     return Near {
                         distance: u8::try_from(distance).unwrap_or(u8::MAX),
                         alts: Some(alts),
-                    }
+                        begin: [low | phrase_low, high | phrase_high],
+                        shapes: alts.number || !alts.prefixes.is_empty(),
+                    };
                 }
                 Element::Optional(alts) => distance += longest(alts),
                 Element::Gap(n) => distance += usize::from(*n),
@@ -202,17 +211,21 @@ impl Index {
         let mut numbers = Vec::new();
         let mut max_span = 0;
         let mut filters = Vec::new();
+        let mut nears = Vec::new();
         for (id, elements, required) in items {
             max_span = max_span.max(span(elements));
             if filters.len() <= id as usize {
                 filters.resize(id as usize + 1, Filter::default());
+                nears.resize(id as usize + 1, Near::default());
             }
             if let Some(filter) = filters.get_mut(id as usize) {
                 *filter = Filter {
                     needs: sets.need(elements),
                     words: required.first().copied().unwrap_or(0),
-                    near: Near::of(elements),
                 };
+            }
+            if let Some(near) = nears.get_mut(id as usize) {
+                *near = Near::of(elements);
             }
             let Some(Element::One(alts)) = elements.first() else {
                 continue;
@@ -291,6 +304,7 @@ impl Index {
         }
         Index {
             filters,
+            nears,
             max_span,
             words,
             listed_items: listed.items,
@@ -309,7 +323,7 @@ impl Index {
     /// Whether pattern `id` may match at token `at` as far as its next required position goes
     /// (`Near`).
     pub(crate) fn near(&self, id: u32, tokens: &Tokens, at: usize) -> bool {
-        let Some(near) = self.filters.get(id as usize).map(|f| f.near) else {
+        let Some(near) = self.nears.get(id as usize) else {
             return true;
         };
         let (Some(alts), Some(sentence)) = (near.alts, tokens.list.get(at).map(|t| t.sentence))
@@ -323,7 +337,10 @@ impl Index {
             .unwrap_or(&[])
             .iter()
             .take_while(|t| t.sentence == sentence)
-            .any(|t| can_begin(alts, tokens, t))
+            .any(|t| {
+                (near.shapes || (t.word != NO_WORD && has_bit(&near.begin, t.word)))
+                    && can_begin(alts, tokens, t)
+            })
     }
 
     /// The most tokens a match of any of the indexed patterns covers.
