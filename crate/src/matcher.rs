@@ -27,7 +27,7 @@ pub(crate) struct Index {
     filters: Vec<Filter>,
     /// Per id: where its next required position can be, checked last (kept apart: most
     /// candidates are turned down by their `Filter` alone).
-    nears: Vec<Near>,
+    nears: Vec<[Near; 2]>,
     /// The most tokens a match of any of the patterns covers.
     max_span: usize,
 }
@@ -43,10 +43,10 @@ struct Filter {
     words: u128,
 }
 
-/// Where the pattern's next required position after its first can be: one of the `distance`
-/// tokens after the start must be able to begin a match of `alts` (`can_begin`), e.g. `want`
-/// within three tokens of `i` in `i ~2 want to ...`. Checked exactly before trying the
-/// pattern; `None`: nothing known.
+/// Where one of the pattern's required positions after its first can be: one of the
+/// `distance` tokens after the start must be able to begin a match of `alts` (`can_begin`),
+/// e.g. `want` within three tokens of `i` in `i ~2 want to ...`. Checked exactly before trying
+/// the pattern; `None`: nothing known.
 #[derive(Clone, Copy, Debug, Default)]
 struct Near {
     distance: u8,
@@ -58,30 +58,53 @@ struct Near {
 }
 
 impl Near {
-    fn of(elements: &[Element]) -> Near {
+    /// The pattern's first two required positions after its first (the second, further off,
+    /// turns down the patterns whose next word is common, e.g. `i want ~1 ...`).
+    fn of(elements: &[Element]) -> [Near; 2] {
+        let mut nears = [Near::default(); 2];
         let Some((Element::One(first), rest)) = elements.split_first() else {
-            return Near::default();
+            return nears;
         };
-        // The furthest the next required position can be: after the longest first phrase and
-        // every gap and optional position before it at their longest.
+        // The furthest a position can be: every position before it at its longest.
         let mut distance = longest(first);
+        let mut free = nears.iter_mut();
         for element in rest {
             match element {
                 Element::One(alts) => {
+                    let Some(near) = free.next() else { break };
                     let [low, high] = alts.word_bits;
                     let [phrase_low, phrase_high] = alts.phrase_bits;
-                    return Near {
+                    *near = Near {
                         distance: u8::try_from(distance).unwrap_or(u8::MAX),
                         alts: Some(alts),
                         begin: [low | phrase_low, high | phrase_high],
                         shapes: alts.number || !alts.prefixes.is_empty(),
                     };
+                    distance += longest(alts);
                 }
                 Element::Optional(alts) => distance += longest(alts),
                 Element::Gap(n) => distance += usize::from(*n),
             }
         }
-        Near::default()
+        nears
+    }
+
+    /// Whether one of the `distance` tokens after `at`, in its `sentence`, can begin `alts`.
+    fn holds(&self, tokens: &Tokens, at: usize, sentence: u32) -> bool {
+        let Some(alts) = self.alts else {
+            return true;
+        };
+        let to = (at + 1 + usize::from(self.distance)).min(tokens.list.len());
+        tokens
+            .list
+            .get(at + 1..to)
+            .unwrap_or(&[])
+            .iter()
+            .take_while(|t| t.sentence == sentence)
+            .any(|t| {
+                (self.shapes || (t.word != NO_WORD && has_bit(&self.begin, t.word)))
+                    && can_begin(alts, tokens, t)
+            })
     }
 }
 
@@ -216,7 +239,7 @@ impl Index {
             max_span = max_span.max(span(elements));
             if filters.len() <= id as usize {
                 filters.resize(id as usize + 1, Filter::default());
-                nears.resize(id as usize + 1, Near::default());
+                nears.resize(id as usize + 1, [Near::default(); 2]);
             }
             if let Some(filter) = filters.get_mut(id as usize) {
                 *filter = Filter {
@@ -320,27 +343,15 @@ impl Index {
         }
     }
 
-    /// Whether pattern `id` may match at token `at` as far as its next required position goes
+    /// Whether pattern `id` may match at token `at` as far as its next required positions go
     /// (`Near`).
     pub(crate) fn near(&self, id: u32, tokens: &Tokens, at: usize) -> bool {
-        let Some(near) = self.nears.get(id as usize) else {
+        let (Some(nears), Some(token)) = (self.nears.get(id as usize), tokens.list.get(at)) else {
             return true;
         };
-        let (Some(alts), Some(sentence)) = (near.alts, tokens.list.get(at).map(|t| t.sentence))
-        else {
-            return true;
-        };
-        let to = (at + 1 + usize::from(near.distance)).min(tokens.list.len());
-        tokens
-            .list
-            .get(at + 1..to)
-            .unwrap_or(&[])
+        nears
             .iter()
-            .take_while(|t| t.sentence == sentence)
-            .any(|t| {
-                (near.shapes || (t.word != NO_WORD && has_bit(&near.begin, t.word)))
-                    && can_begin(alts, tokens, t)
-            })
+            .all(|near| near.holds(tokens, at, token.sentence))
     }
 
     /// The most tokens a match of any of the indexed patterns covers.
