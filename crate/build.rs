@@ -713,6 +713,7 @@ impl Compiler {
         let mut words: Vec<u32> = Vec::new();
         let mut prefixes: Vec<u16> = Vec::new();
         let mut phrases: Vec<String> = Vec::new();
+        let mut phrase_firsts: Vec<u32> = Vec::new();
         let mut number = false;
         for alt in alts {
             match alt {
@@ -721,7 +722,10 @@ impl Compiler {
                     let next = self.prefixes.len() as u16;
                     prefixes.push(*self.prefixes.entry(p.clone()).or_insert(next));
                 }
-                Alt::Phrase(ids) => phrases.push(format!("&{ids:?}")),
+                Alt::Phrase(ids) => {
+                    phrases.push(format!("&{ids:?}"));
+                    phrase_firsts.extend(ids.first());
+                }
                 Alt::Number => number = true,
             }
         }
@@ -729,8 +733,16 @@ impl Compiler {
         words.dedup();
         prefixes.sort_unstable();
         prefixes.dedup();
+        let halves = |bits: u128| [bits as u64, (bits >> 64) as u64];
+        let word_bits = halves(words.iter().fold(0, |bits, &id| bits | word_bit(id)));
+        let phrase_bits = halves(
+            phrase_firsts
+                .iter()
+                .fold(0, |bits, &id| bits | word_bit(id)),
+        );
         let code = format!(
-            "words: &{words:?}, prefixes: &{prefixes:?}, phrases: &[{}], number: {number}",
+            "words: &{words:?}, prefixes: &{prefixes:?}, phrases: &[{}], number: {number}, \
+             word_bits: {word_bits:?}, phrase_bits: {phrase_bits:?}",
             phrases.join(", ")
         );
         let next = self.alt_sets.len();

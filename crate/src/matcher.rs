@@ -25,6 +25,9 @@ pub(crate) struct Index {
     numbers: Vec<u32>,
     /// Per id: what the sentence must have for the pattern to match, checked before trying it.
     filters: Vec<Filter>,
+    /// Per id: where its next required position can be, checked last (kept apart: most
+    /// candidates are turned down by their `Filter` alone).
+    nears: Vec<[Near; 2]>,
     /// The most tokens a match of any of the patterns covers.
     max_span: usize,
 }
@@ -38,34 +41,76 @@ struct Filter {
     /// The pattern's most selective required word signature (`PatternDef::required` has the
     /// fewest bits first), or 0 when it has none.
     words: u128,
-    /// Where the pattern's second word must be, when that says much.
-    near: Near,
 }
 
-/// A pattern whose first word is one token and whose next word position, right after it or
-/// after a gap of a few words, needs one of a list of words (e.g. `i ~2 want to ...`): one of
-/// the `distance` tokens after the start must have a word with a bit of `mask` (`word_bit`).
-/// Checked before trying the pattern; `distance` 0: nothing known.
+/// Where one of the pattern's required positions after its first can be: one of the
+/// `distance` tokens after the start must be able to begin a match of `alts` (`can_begin`),
+/// e.g. `want` within three tokens of `i` in `i ~2 want to ...`. Checked exactly before trying
+/// the pattern; `None`: nothing known.
 #[derive(Clone, Copy, Debug, Default)]
 struct Near {
     distance: u8,
-    mask: (u64, u64),
+    alts: Option<&'static AltSet>,
+    /// The signature bits of the words `alts` can begin with, and whether a word with one of
+    /// its prefixes or a number can begin it too: most tokens are turned down by these.
+    begin: [u64; 2],
+    shapes: bool,
 }
 
 impl Near {
-    fn of(elements: &[Element]) -> Near {
-        let single_first =
-            matches!(elements.first(), Some(Element::One(a)) if a.phrases.is_empty());
-        let (distance, next) = match (elements.get(1), elements.get(2)) {
-            (Some(Element::One(alts)), _) => (1, alts),
-            (Some(Element::Gap(n)), Some(Element::One(alts))) => (n.saturating_add(1), alts),
-            _ => return Near::default(),
+    /// The pattern's first two required positions after its first (the second, further off,
+    /// turns down the patterns whose next word is common, e.g. `i want ~1 ...`).
+    fn of(elements: &[Element]) -> [Near; 2] {
+        let mut nears = [Near::default(); 2];
+        let Some((Element::One(first), rest)) = elements.split_first() else {
+            return nears;
         };
-        match strong_mask(next) {
-            Some(mask) if single_first => Near { distance, mask },
-            _ => Near::default(),
+        // The furthest a position can be: every position before it at its longest.
+        let mut distance = longest(first);
+        let mut free = nears.iter_mut();
+        for element in rest {
+            match element {
+                Element::One(alts) => {
+                    let Some(near) = free.next() else { break };
+                    let [low, high] = alts.word_bits;
+                    let [phrase_low, phrase_high] = alts.phrase_bits;
+                    *near = Near {
+                        distance: u8::try_from(distance).unwrap_or(u8::MAX),
+                        alts: Some(alts),
+                        begin: [low | phrase_low, high | phrase_high],
+                        shapes: alts.number || !alts.prefixes.is_empty(),
+                    };
+                    distance += longest(alts);
+                }
+                Element::Optional(alts) => distance += longest(alts),
+                Element::Gap(n) => distance += usize::from(*n),
+            }
         }
+        nears
     }
+
+    /// Whether one of the `distance` tokens after `at`, in its `sentence`, can begin `alts`.
+    fn holds(&self, tokens: &Tokens, at: usize, sentence: u32) -> bool {
+        let Some(alts) = self.alts else {
+            return true;
+        };
+        let to = (at + 1 + usize::from(self.distance)).min(tokens.list.len());
+        tokens
+            .list
+            .get(at + 1..to)
+            .unwrap_or(&[])
+            .iter()
+            .take_while(|t| t.sentence == sentence)
+            .any(|t| {
+                (self.shapes || (t.word != NO_WORD && has_bit(&self.begin, t.word)))
+                    && can_begin(alts, tokens, t)
+            })
+    }
+}
+
+/// The most tokens one match of `alts` covers.
+fn longest(alts: &AltSet) -> usize {
+    alts.phrases.iter().map(|p| p.len()).fold(1, usize::max)
 }
 
 /// The word bits of the words (and phrases' first words) that `alts` can start with, or `None`
@@ -93,6 +138,9 @@ fn strong_mask(alts: &AltSet) -> Option<(u64, u64)> {
 struct WordStarts {
     listed: (u32, u32),
     pairs: (u32, u32),
+    /// The signature bits (`word_bit`) of the pairs' second words: a next word without its
+    /// bit here makes no pair (most do not, and are turned down without a search).
+    seconds: [u64; 2],
 }
 
 /// A first word's second word with its patterns: `only` (a range of `Index::pair_items`) are
@@ -186,17 +234,21 @@ impl Index {
         let mut numbers = Vec::new();
         let mut max_span = 0;
         let mut filters = Vec::new();
+        let mut nears = Vec::new();
         for (id, elements, required) in items {
             max_span = max_span.max(span(elements));
             if filters.len() <= id as usize {
                 filters.resize(id as usize + 1, Filter::default());
+                nears.resize(id as usize + 1, [Near::default(); 2]);
             }
             if let Some(filter) = filters.get_mut(id as usize) {
                 *filter = Filter {
                     needs: sets.need(elements),
                     words: required.first().copied().unwrap_or(0),
-                    near: Near::of(elements),
                 };
+            }
+            if let Some(near) = nears.get_mut(id as usize) {
+                *near = Near::of(elements);
             }
             let Some(Element::One(alts)) = elements.first() else {
                 continue;
@@ -267,11 +319,15 @@ impl Index {
                     starts.pairs.0 = pairs.len() as u32;
                 }
                 starts.pairs.1 = pairs.len() as u32 + 1;
+                let (low, high) = word_bit(second);
+                starts.seconds[0] |= low;
+                starts.seconds[1] |= high;
             }
             pairs.push(Pair { second, only, all });
         }
         Index {
             filters,
+            nears,
             max_span,
             words,
             listed_items: listed.items,
@@ -287,26 +343,15 @@ impl Index {
         }
     }
 
-    /// Whether pattern `id` may match at token `at` as far as its second word goes (`Near`).
+    /// Whether pattern `id` may match at token `at` as far as its next required positions go
+    /// (`Near`).
     pub(crate) fn near(&self, id: u32, tokens: &Tokens, at: usize) -> bool {
-        let Some(near) = self
-            .filters
-            .get(id as usize)
-            .map(|f| f.near)
-            .filter(|n| n.distance > 0)
-        else {
+        let (Some(nears), Some(token)) = (self.nears.get(id as usize), tokens.list.get(at)) else {
             return true;
         };
-        let Some(sentence) = tokens.list.get(at).map(|t| t.sentence) else {
-            return true;
-        };
-        let to = (at + 1 + usize::from(near.distance)).min(tokens.list.len());
-        tokens.list.get(at + 1..to).unwrap_or(&[]).iter().any(|t| {
-            let (l, h) = word_bit(t.word);
-            t.sentence == sentence
-                && t.word != NO_WORD
-                && (l & near.mask.0 != 0 || h & near.mask.1 != 0)
-        })
+        nears
+            .iter()
+            .all(|near| near.holds(tokens, at, token.sentence))
     }
 
     /// The most tokens a match of any of the indexed patterns covers.
@@ -342,7 +387,7 @@ impl Index {
                     return &[];
                 }
             } else if let Some(starts) = self.words.get(token.word as usize) {
-                if starts.pairs.0 == starts.pairs.1 {
+                if starts.pairs.0 == starts.pairs.1 || !may_pair(tokens, token, at, starts) {
                     return items(&self.listed_items, starts.listed);
                 }
             }
@@ -441,6 +486,16 @@ impl Index {
     }
 }
 
+/// Whether token `at` (`token`, whose word's entry is `starts`) and the next word may make an
+/// indexed pair, as far as the next word's signature bit goes.
+fn may_pair(tokens: &Tokens, token: &Token, at: usize, starts: &WordStarts) -> bool {
+    tokens.list.get(at + 1).is_some_and(|next| {
+        next.sentence == token.sentence
+            && next.word != NO_WORD
+            && has_bit(&starts.seconds, next.word)
+    })
+}
+
 /// The ids in `items` from `start` to `end`.
 fn items(items: &[u32], (start, end): (u32, u32)) -> &[u32] {
     items.get(start as usize..end as usize).unwrap_or(&[])
@@ -478,8 +533,10 @@ pub(crate) struct Signature {
 pub(crate) struct Sets {
     /// Per alternative set id: its bit, or 0.
     bit: Vec<u64>,
-    /// Per word id, per prefix id, and for numbers: the bits of the sets they can match.
-    words: Vec<u64>,
+    /// Per word id: its signature bit (`word_bit`, low and high halves) and the bits of the
+    /// sets it can match, read at once by `signatures`.
+    words: Vec<[u64; 3]>,
+    /// Per prefix id, and for numbers: the bits of the sets they can match.
     prefixes: Vec<u64>,
     number: u64,
 }
@@ -509,7 +566,12 @@ impl Sets {
         chosen.truncate(64);
         let mut sets = Sets {
             bit: Vec::new(),
-            words: vec![0; VOCAB.len()],
+            words: (0..VOCAB.len() as u32)
+                .map(|id| {
+                    let (low, high) = word_bit(id);
+                    [low, high, 0]
+                })
+                .collect(),
             prefixes: vec![0; PREFIXES.len()],
             number: 0,
         };
@@ -522,7 +584,7 @@ impl Sets {
             sets.bit[id] = bit;
             let firsts = alts.phrases.iter().filter_map(|p| p.first());
             for &word in alts.words.iter().chain(firsts) {
-                if let Some(w) = sets.words.get_mut(word as usize) {
+                if let Some([_, _, w]) = sets.words.get_mut(word as usize) {
                     *w |= bit;
                 }
             }
@@ -555,9 +617,9 @@ impl Sets {
             .fold(0, |need, bit| need | bit)
     }
 
-    /// The bits of the sets one token can match.
-    fn of(&self, tokens: &Tokens, token: &Token) -> u64 {
-        let mut bits = self.words.get(token.word as usize).copied().unwrap_or(0);
+    /// The bits of the sets one token can match besides those of its word (`words`).
+    fn of_shape(&self, tokens: &Tokens, token: &Token) -> u64 {
+        let mut bits = 0;
         match token.kind {
             TokenKind::Number => bits |= self.number,
             TokenKind::Word => {
@@ -585,12 +647,13 @@ pub(crate) fn signatures(tokens: &Tokens, sets: &Sets, out: &mut Vec<Signature>)
             (low, high, bits) = (0, 0, 0);
             sentence = Some(t.sentence);
         }
-        if t.word != NO_WORD {
-            let (l, h) = word_bit(t.word);
+        // `NO_WORD` has no entry.
+        if let Some([l, h, b]) = sets.words.get(t.word as usize) {
             low |= l;
             high |= h;
+            bits |= b;
         }
-        bits |= sets.of(tokens, t);
+        bits |= sets.of_shape(tokens, t);
         *slot = Signature {
             words: (u128::from(high) << 64) | u128::from(low),
             sets: bits,
@@ -609,9 +672,7 @@ fn span(elements: &[Element]) -> usize {
     elements
         .iter()
         .map(|e| match e {
-            Element::One(alts) | Element::Optional(alts) => {
-                alts.phrases.iter().map(|p| p.len()).fold(1, usize::max)
-            }
+            Element::One(alts) | Element::Optional(alts) => longest(alts),
             Element::Gap(n) => usize::from(*n),
         })
         .sum()
@@ -644,10 +705,41 @@ fn match_rest(elements: &[Element], tokens: &Tokens, at: usize, sentence: u32) -
     }
 }
 
+/// Whether `word` is one of the words of `alts` (its signature bit first: most words are not,
+/// and say so without a search).
 fn in_set(word: u32, alts: &AltSet) -> bool {
-    WORD_SETS
-        .get(word as usize)
-        .is_some_and(|sets| sets.binary_search(&alts.id).is_ok())
+    has_bit(&alts.word_bits, word)
+        && WORD_SETS
+            .get(word as usize)
+            .is_some_and(|sets| sets.binary_search(&alts.id).is_ok())
+}
+
+/// Whether the signature bit of `word` (`word_bit`) is set in `bits` (low and high halves).
+fn has_bit(bits: &[u64; 2], word: u32) -> bool {
+    let bit = word.wrapping_mul(0x9E37_79B9) >> 25;
+    bits.get((bit >> 6) as usize)
+        .is_some_and(|half| half >> (bit & 63) & 1 != 0)
+}
+
+/// Whether `token` alone is one of the alternatives: a word of the set, a word with one of its
+/// prefixes or a number.
+fn matches_one(alts: &AltSet, tokens: &Tokens, token: &Token) -> bool {
+    (token.word != NO_WORD && in_set(token.word, alts))
+        || (alts.number && token.kind == TokenKind::Number)
+        || (!alts.prefixes.is_empty()
+            && tokens
+                .prefixes(token)
+                .iter()
+                .any(|p| alts.prefixes.binary_search(p).is_ok()))
+}
+
+/// Whether a match of the alternatives can begin at `token`: it is one of them, or the first
+/// word of one of their phrases.
+fn can_begin(alts: &AltSet, tokens: &Tokens, token: &Token) -> bool {
+    matches_one(alts, tokens, token)
+        || (token.word != NO_WORD
+            && has_bit(&alts.phrase_bits, token.word)
+            && alts.phrases.iter().any(|p| p.first() == Some(&token.word)))
 }
 
 /// Tries each way the alternatives can match at `at` (one token, or a phrase of several),
@@ -661,20 +753,14 @@ fn match_alts(
 ) -> Option<usize> {
     let in_sentence = |i: usize| tokens.list.get(i).filter(|t| t.sentence == sentence);
     let token = in_sentence(at)?;
-    let one = (token.word != NO_WORD && in_set(token.word, alts))
-        || (alts.number && token.kind == TokenKind::Number)
-        || (!alts.prefixes.is_empty()
-            && tokens
-                .prefixes(token)
-                .iter()
-                .any(|p| alts.prefixes.binary_search(p).is_ok()));
-    if one {
+    if matches_one(alts, tokens, token) {
         if let Some(end) = match_rest(rest, tokens, at + 1, sentence) {
             return Some(end);
         }
     }
-    // Phrases are vocabulary words: a word the rules do not know starts none.
-    if token.word == NO_WORD {
+    // Phrases are vocabulary words: a word the rules do not know starts none, nor does a word
+    // without the bit of one of their first words.
+    if token.word == NO_WORD || !has_bit(&alts.phrase_bits, token.word) {
         return None;
     }
     let word = token.word;

@@ -15,6 +15,11 @@ pub(crate) struct AltSet {
     pub(crate) phrases: &'static [&'static [u32]],
     /// A number (digits only).
     pub(crate) number: bool,
+    /// The signature bits (`matcher::word_bit`) of `words`, and of the phrases' first words, as
+    /// low and high halves: a word whose bit is not set is none of them (most words, read
+    /// without a search).
+    pub(crate) word_bits: [u64; 2],
+    pub(crate) phrase_bits: [u64; 2],
 }
 
 /// One position of a pattern.
