@@ -55,6 +55,9 @@ pub(crate) struct Tokens {
     /// The current word's characters, and the variants tried for it.
     chars: String,
     variant: String,
+    /// A second token list, swapped in when spaced-out letters are joined (kept for its
+    /// capacity).
+    spare: Vec<Token>,
 }
 
 impl Tokens {
@@ -551,7 +554,9 @@ impl Tokenizer<'_> {
         {
             return;
         }
-        let old = std::mem::take(&mut self.tokens.list);
+        let mut old = std::mem::take(&mut self.tokens.spare);
+        old.clear();
+        std::mem::swap(&mut old, &mut self.tokens.list);
         let mut i = 0;
         while i < old.len() {
             // Tokens of one original letter share its span (slang can expand one letter).
@@ -600,6 +605,7 @@ impl Tokenizer<'_> {
                 }
             }
         }
+        self.tokens.spare = old;
     }
 }
 
