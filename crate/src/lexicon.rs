@@ -1,5 +1,7 @@
 //! Word lookup over the compiled tables: vocabulary, slang and emoji of the enabled languages.
 
+use std::num::NonZeroU32;
+
 use crate::rules::{EMOJI, GROUP_NEGATION, GROUP_SECOND_PERSON, PREFIXES, SLANG, VOCAB};
 
 /// The multiplier of the word table's hash (as rustc's FxHash): words are short, and SipHash's
@@ -15,6 +17,11 @@ pub(crate) enum Lookup {
     /// Slang: the words of its normal form.
     Slang(&'static [u32]),
 }
+
+/// A word `Lexicon::lookup` found: its slot's meaning plus one, four bytes (so that finding a
+/// word returns in a register, not through memory as an enum would in wasm).
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Found(NonZeroU32);
 
 #[derive(Debug)]
 pub(crate) struct Lexicon {
@@ -215,7 +222,7 @@ impl WordTable {
         table
     }
 
-    fn get(&self, bytes: &[u8]) -> Option<Lookup> {
+    fn get(&self, bytes: &[u8]) -> Option<Found> {
         let (head, hash) = head_and_hash(bytes);
         let tag = tag_of(hash);
         let mask = self.slots.len() - 1;
@@ -229,11 +236,7 @@ impl WordTable {
                         && s.len as usize == bytes.len()
                         && (bytes.len() <= 8 || self.keys.get(slot)?.as_bytes() == bytes)
                     {
-                        return Some(if s.meaning & SLANG_FLAG == 0 {
-                            Lookup::Word(s.meaning)
-                        } else {
-                            Lookup::Slang(self.slang.get((s.meaning & !SLANG_FLAG) as usize)?)
-                        });
+                        return NonZeroU32::new(s.meaning.wrapping_add(1)).map(Found);
                     }
                 }
                 _ => {}
@@ -305,9 +308,20 @@ impl Lexicon {
         self.keys_without_runs
     }
 
-    /// The meaning of a normalised word (given as its UTF-8 bytes).
-    pub(crate) fn lookup(&self, word: &[u8]) -> Option<Lookup> {
+    /// Finds a normalised word (given as its UTF-8 bytes); `meaning` says what it is.
+    pub(crate) fn lookup(&self, word: &[u8]) -> Option<Found> {
         self.entries.get(word)
+    }
+
+    /// What a word `lookup` found is.
+    pub(crate) fn meaning(&self, found: Found) -> Lookup {
+        let meaning = found.0.get() - 1;
+        if meaning & SLANG_FLAG == 0 {
+            Lookup::Word(meaning)
+        } else {
+            let slang = self.entries.slang.get((meaning & !SLANG_FLAG) as usize);
+            Lookup::Slang(slang.copied().unwrap_or(&[]))
+        }
     }
 
     /// Appends the ids of the rule prefixes that `word` starts with.

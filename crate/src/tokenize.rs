@@ -3,7 +3,7 @@
 //! The steps are those of `rules/README.md`: fold characters, join apostrophes, undo leetspeak,
 //! shrink repeated letters, join spaced-out letters, expand slang, name emoji.
 
-use crate::lexicon::{Lexicon, Lookup};
+use crate::lexicon::{Found, Lexicon, Lookup};
 use crate::normalize::{fold_char, is_apostrophe, leet_letter, Folded};
 
 /// Word id of a word the rules do not know.
@@ -378,8 +378,8 @@ impl Tokenizer<'_> {
         });
     }
 
-    fn push_lookup(&mut self, found: Lookup, start: usize, end: usize, single: Option<char>) {
-        match found {
+    fn push_lookup(&mut self, found: Found, start: usize, end: usize, single: Option<char>) {
+        match self.lexicon.meaning(found) {
             Lookup::Word(id) => self.push_word(id, start, end, TokenKind::Word, single),
             Lookup::Slang(ids) => {
                 for &id in ids {
@@ -516,7 +516,7 @@ impl Tokenizer<'_> {
     }
 
     /// Looks up `self.variant`, then (when the word had a long run) with every run shrunk to one.
-    fn lookup_with_runs(&mut self, had_long_run: bool) -> Option<Lookup> {
+    fn lookup_with_runs(&mut self, had_long_run: bool) -> Option<Found> {
         if let Some(found) = self.lexicon.lookup(self.variant.as_bytes()) {
             return Some(found);
         }
