@@ -73,9 +73,21 @@ export function lindungi_memory(m) {
 }
 export function lindungi_encode(text, at, capacity) {
   if (typeof text !== 'string') return -1;
-  if (text.length * 3 > capacity) return -2 - text.length * 3;
-  if (view.buffer !== memory.buffer || view.byteOffset !== at || view.length !== capacity) {
+  const n = text.length;
+  if (n * 3 > capacity) return -2 - n * 3;
+  // A view on memory that has grown since is empty (its buffer is detached).
+  if (view.byteLength === 0 || view.byteOffset !== at || view.length !== capacity) {
     view = new Uint8Array(memory.buffer, at, capacity);
+  }
+  // A chat-sized ASCII text is copied faster here than by a call into the encoder.
+  if (n <= 96) {
+    let i = 0;
+    for (; i < n; i++) {
+      const c = text.charCodeAt(i);
+      if (c > 0x7f) break;
+      view[i] = c;
+    }
+    if (i === n) return n;
   }
   return encoder.encodeInto(text, view).written;
 }
