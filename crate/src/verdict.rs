@@ -234,6 +234,10 @@ pub(crate) fn level_in(categories: &[CategoryScore], category: Category) -> Leve
 /// The categories at low or above, most severe first (profanity never above low), and the
 /// highest level among them.
 pub(crate) fn scores_to_categories(scores: [f32; 6]) -> (Level, Vec<CategoryScore>) {
+    // Most messages: nothing fired.
+    if scores.iter().all(|&s| s <= 0.0) {
+        return (Level::None, Vec::new());
+    }
     let mut categories: Vec<CategoryScore> = Category::ALL
         .into_iter()
         .map(|category| {
