@@ -160,6 +160,26 @@ struct Lists {
     items: Vec<u32>,
 }
 
+/// Appends the union of two ascending lists to `out`, ascending and without repeats.
+fn merge_sorted(a: &[u32], b: impl Iterator<Item = u32>, out: &mut Vec<u32>) {
+    let mut a = a.iter().copied().peekable();
+    let mut b = b.peekable();
+    let mut last = None;
+    loop {
+        let next = match (a.peek(), b.peek()) {
+            (Some(&x), Some(&y)) if x <= y => a.next(),
+            (Some(_), Some(_)) => b.next(),
+            (Some(_), None) => a.next(),
+            (None, _) => b.next(),
+        };
+        let Some(next) = next else { break };
+        if last != Some(next) {
+            out.push(next);
+            last = Some(next);
+        }
+    }
+}
+
 impl Lists {
     /// The lists of `(key, id)` pairs, for the keys `0..keys` (others are dropped), each list
     /// sorted and without repeats.
@@ -184,6 +204,26 @@ impl Lists {
             while let Some((_, id)) = pairs.next_if(|&(k, _)| k <= key) {
                 lists.items.push(id);
             }
+        }
+        lists.starts.push(lists.items.len() as u32);
+        lists
+    }
+
+    /// The lists for the keys `0..keys`, each filled by `fill` (then sorted, without repeats):
+    /// no sort of all the pairs at once when each key's items come together.
+    fn per_key(keys: usize, mut fill: impl FnMut(u32, &mut Vec<u32>)) -> Lists {
+        let mut lists = Lists {
+            starts: Vec::with_capacity(keys + 1),
+            items: Vec::new(),
+        };
+        let mut list = Vec::new();
+        for key in 0..keys as u32 {
+            lists.starts.push(lists.items.len() as u32);
+            list.clear();
+            fill(key, &mut list);
+            list.sort_unstable();
+            list.dedup();
+            lists.items.extend_from_slice(&list);
         }
         lists.starts.push(lists.items.len() as u32);
         lists
@@ -280,14 +320,12 @@ impl Index {
         }
         let by_word = Lists::new(VOCAB.len(), by_word);
         let by_prefix = Lists::new(PREFIXES.len(), by_prefix);
-        let mut merged = Vec::new();
-        for id in 0..VOCAB.len() as u32 {
-            merged.extend(by_word.get(id).iter().map(|&p| (id, p)));
+        let listed = Lists::per_key(VOCAB.len(), |id, out| {
+            out.extend_from_slice(by_word.get(id));
             for &prefix in lexicon.word_prefixes(id) {
-                merged.extend(by_prefix.get(u32::from(prefix)).iter().map(|&p| (id, p)));
+                out.extend_from_slice(by_prefix.get(u32::from(prefix)));
             }
-        }
-        let listed = Lists::new(VOCAB.len(), merged);
+        });
         let mut words = vec![WordStarts::default(); VOCAB.len()];
         for (id, starts) in words.iter_mut().enumerate() {
             let range = |i: usize| listed.starts.get(i).copied().unwrap_or(0);
@@ -306,12 +344,13 @@ impl Index {
             let start = pair_items.len() as u32;
             pair_items.extend(group.iter().map(|&(_, _, id)| id));
             let only = (start, pair_items.len() as u32);
-            let mut all: Vec<u32> = listed.get(first).to_vec();
-            all.extend(group.iter().map(|&(_, _, id)| id));
-            all.sort_unstable();
-            all.dedup();
+            // Both are sorted: merged in one pass (common first words list hundreds).
             let start = pair_items.len() as u32;
-            pair_items.extend(all);
+            merge_sorted(
+                listed.get(first),
+                group.iter().map(|&(_, _, id)| id),
+                &mut pair_items,
+            );
             let all = (start, pair_items.len() as u32);
             if let Some(starts) = words.get_mut(first as usize) {
                 // Pairs come grouped by first word: this one ends its group so far.
