@@ -20,7 +20,7 @@ pub(crate) enum TokenKind {
     Emoji,
 }
 
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Copy, Debug, PartialEq)]
 pub(crate) struct Token {
     /// Span in the original text, in bytes.
     pub(crate) start: u32,
@@ -152,6 +152,18 @@ const ASCII_CLASS: [u8; 256] = {
 /// Tokenises `text` (whose offsets are shifted by `base` bytes in the spans) into `tokens`,
 /// replacing what they held.
 pub(crate) fn tokenize(text: &str, base: usize, lexicon: &Lexicon, tokens: &mut Tokens) {
+    tokenize_with::<true>(text, base, lexicon, tokens);
+}
+
+/// `tokenize`; `IN_PLACE`: whether whole ASCII words are classified where they stand (the fast
+/// path) rather than collected and classified like every other word (the tests check that
+/// both give the same tokens).
+fn tokenize_with<const IN_PLACE: bool>(
+    text: &str,
+    base: usize,
+    lexicon: &Lexicon,
+    tokens: &mut Tokens,
+) {
     tokens.list.clear();
     tokens.prefixes.clear();
     let mut ascii_digits = 0;
@@ -207,7 +219,7 @@ pub(crate) fn tokenize(text: &str, base: usize, lexicon: &Lexicon, tokens: &mut 
                 });
             let mut looked_up = false;
             let mut copied = false;
-            if whole_word && seen & LETTER != 0 && lexicon.keys_without_runs() {
+            if IN_PLACE && whole_word && seen & LETTER != 0 && lexicon.keys_without_runs() {
                 // Capitals are lowered in the word's buffer, kept for `classify` if need be.
                 let lowered = if seen & UPPER == 0 {
                     written
@@ -687,4 +699,67 @@ fn shrink_runs(s: &mut String, keep: usize) -> bool {
         });
     }
     longest > 2
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// The tokens (with their rule prefixes) and counts of `text`, by the fast path or not.
+    fn tokens_of(text: &str, in_place: bool) -> (Vec<(Token, Vec<u16>)>, usize, bool) {
+        let lexicon = Lexicon::new(&[true, true]);
+        let mut tokens = Tokens::default();
+        if in_place {
+            tokenize_with::<true>(text, 7, &lexicon, &mut tokens);
+        } else {
+            tokenize_with::<false>(text, 7, &lexicon, &mut tokens);
+        }
+        let list = tokens
+            .list
+            .iter()
+            .map(|t| (*t, tokens.prefixes(t).to_vec()))
+            .collect();
+        (list, tokens.ascii_digits, tokens.has_at_sign)
+    }
+
+    #[test]
+    fn words_classified_in_place_are_the_words_collected() {
+        for text in [
+            "Hey, did you finish the MATH homework yet? i'm stuck on number 4.",
+            "kamu goblok banget sih, gak ada yang mau temenan sama kamu!!",
+            "u r sooo stupiddd lol. STUPID. s t u p i d",
+            "call me 0812-3456-7890 or mail budi@example.com",
+            "f*ck off, sh1t, 4nj1ng, hati2 di jalan ya",
+            "Gue udah makan. Lo?\nBesok kerja kelompok di rumah aku ya",
+        ] {
+            assert_eq!(tokens_of(text, true), tokens_of(text, false), "{text}");
+        }
+    }
+
+    fn chat() -> impl Strategy<Value = String> {
+        let words = prop::sample::select(vec![
+            "you", "You", "YOU", "stupid", "stupiddd", "idiot", "kamu", "goblok", "lo", "gak",
+            "pap", "nudes", "i", "a", "u", "r", "s", "hello", "Hello", "12", "2024", "x1", "sh1t",
+            "f*ck", "hati2", "ok", "la", "mati", "bodohhhh", "anjing", "héllo", "😀",
+        ]);
+        let gaps = prop::sample::select(vec![
+            " ", "  ", ", ", ". ", "? ", "! ", "!!", "'", "-", "\n", "...", " @", "$", "*",
+            "\u{200B}",
+        ]);
+        prop::collection::vec((words, gaps), 0..16)
+            .prop_map(|parts| parts.into_iter().map(|(w, g)| format!("{w}{g}")).collect())
+    }
+
+    proptest! {
+        #[test]
+        fn in_place_words_match_collected_words_on_chat(text in chat()) {
+            prop_assert_eq!(tokens_of(&text, true), tokens_of(&text, false));
+        }
+
+        #[test]
+        fn in_place_words_match_collected_words_on_any_text(text in "[a-zA-Z0-9 .,!?'@$*+|éÉ😀\u{200B}\n-]{0,60}") {
+            prop_assert_eq!(tokens_of(&text, true), tokens_of(&text, false));
+        }
+    }
 }
