@@ -843,8 +843,8 @@ impl Scan<'_> {
     /// memory, and matching makes a call per choice.
     fn match_rest(&self, mut elements: &[Element], mut at: usize, end: &mut usize) -> bool {
         // Positions that leave no choice to come back to are matched in this loop (most are),
-        // without a call per position: a set without phrases matches one token or nothing,
-        // and an optional set that cannot begin here is skipped.
+        // without a call per position: a set matches one token or nothing where none of its
+        // phrases can begin, and an optional set that cannot begin here is skipped.
         loop {
             let Some((first, rest)) = elements.split_first() else {
                 *end = at;
@@ -855,7 +855,8 @@ impl Scan<'_> {
                     let Some(token) = self.token(at) else {
                         return false;
                     };
-                    if !alts.phrases.is_empty() {
+                    // A token that may begin one of its phrases leaves a choice.
+                    if token.word != NO_WORD && has_bit(&alts.phrase_bits, token.word) {
                         return self.match_alts(alts, at, rest, end);
                     }
                     if !matches_one(alts, self.tokens, self.members, token) {
