@@ -223,8 +223,6 @@ struct Compiler {
     alt_sets: BTreeMap<String, usize>,
     /// Distinct prefixes with their id (index into `PREFIXES`).
     prefixes: BTreeMap<String, u16>,
-    /// Per word id, the alternative sets that list it (in increasing order).
-    word_sets: BTreeMap<u32, Vec<u16>>,
 }
 
 fn compile(dir: &Path) -> Result<String, Vec<String>> {
@@ -747,11 +745,6 @@ impl Compiler {
         );
         let next = self.alt_sets.len();
         let index = *self.alt_sets.entry(code).or_insert(next);
-        if index == next {
-            for word in words {
-                self.word_sets.entry(word).or_default().push(index as u16);
-            }
-        }
         format!("&ALTS_{index}")
     }
 
@@ -870,16 +863,6 @@ impl Compiler {
                 "static ALTS_{index}: AltSet = AltSet {{ id: {index}, {code} }};"
             );
         }
-        // Membership of a word in a set is looked up from the word's side: a word is in a
-        // few sets, a set can hold a hundred words.
-        let word_sets: Vec<String> = (0..self.vocab_order.len() as u32)
-            .map(|id| format!("&{:?}", self.word_sets.get(&id).map_or(&[][..], |v| &v[..])))
-            .collect();
-        let _ = writeln!(
-            out,
-            "pub(crate) static WORD_SETS: &[&[u16]] = &[{}];",
-            word_sets.join(", ")
-        );
         out
     }
 }

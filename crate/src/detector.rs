@@ -489,7 +489,7 @@ impl Detector {
                 {
                     continue;
                 }
-                if let Some(end) = match_at(pattern.elements, tokens, i) {
+                if let Some(end) = match_at(pattern.elements, tokens, i, self.patterns.members()) {
                     let (start_byte, end_byte) = span_of(tokens, i, end);
                     hits.push(Hit {
                         cue: pattern.cue,
@@ -638,7 +638,7 @@ impl Detector {
         if !self.safe.may_match(id, words) || !could_match(safe.required, words.words) {
             return None;
         }
-        match_at(safe.elements, tokens, i)
+        match_at(safe.elements, tokens, i, self.safe.members())
     }
 
     /// Phone numbers and e-mail addresses; `digits` is the number of ASCII digits in `chunk`

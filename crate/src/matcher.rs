@@ -1,7 +1,7 @@
 //! Finds where the compiled patterns match a tokenised message.
 
 use crate::lexicon::Lexicon;
-use crate::rules::{AltSet, Element, PREFIXES, VOCAB, WORD_SETS};
+use crate::rules::{AltSet, Element, PREFIXES, VOCAB};
 use crate::tokenize::{Token, TokenKind, Tokens, NO_WORD};
 use std::collections::BTreeMap;
 
@@ -30,6 +30,91 @@ pub(crate) struct Index {
     nears: Vec<[Near; 2]>,
     /// The most tokens a match of any of the patterns covers.
     max_span: usize,
+    /// The words and prefixes of the patterns' large sets.
+    members: Members,
+}
+
+/// The words and prefixes of the large alternative sets (`LARGE_SET` and more), one bit each,
+/// so that they are looked up in one read: they are the sets tried most (`@insult` ...). Small
+/// sets are searched in place.
+#[derive(Debug, Default)]
+pub(crate) struct Members {
+    /// Per set id (`AltSet::id`): the first of its words of `bits`, or `SMALL_SET`.
+    start: Vec<u32>,
+    /// Per large set: a bit per vocabulary word, then one per prefix (`PREFIXES`).
+    bits: Vec<u64>,
+}
+
+/// Sets with at least this many words (or prefixes) get bits in `Members`.
+const LARGE_SET: usize = 16;
+const SMALL_SET: u32 = u32::MAX;
+
+impl Members {
+    fn build<'a>(patterns: impl Iterator<Item = &'a [Element]>) -> Members {
+        let width = (VOCAB.len() + PREFIXES.len()).div_ceil(64);
+        let mut members = Members::default();
+        for elements in patterns {
+            for element in elements {
+                let (Element::One(alts) | Element::Optional(alts)) = element else {
+                    continue;
+                };
+                if alts.words.len() < LARGE_SET && alts.prefixes.len() < LARGE_SET {
+                    continue;
+                }
+                let id = usize::from(alts.id);
+                if members.start.len() <= id {
+                    members.start.resize(id + 1, SMALL_SET);
+                }
+                let Some(start) = members.start.get_mut(id).filter(|s| **s == SMALL_SET) else {
+                    continue;
+                };
+                *start = members.bits.len() as u32;
+                let first = members.bits.len();
+                members.bits.resize(first + width, 0);
+                let prefixes = alts.prefixes.iter().map(|&p| VOCAB.len() + usize::from(p));
+                for bit in alts.words.iter().map(|&w| w as usize).chain(prefixes) {
+                    if let Some(word) = members.bits.get_mut(first + bit / 64) {
+                        *word |= 1 << (bit % 64);
+                    }
+                }
+            }
+        }
+        members
+    }
+
+    /// Where the bits of `alts` start, if it is a large set.
+    fn of(&self, alts: &AltSet) -> Option<usize> {
+        self.start
+            .get(usize::from(alts.id))
+            .filter(|&&start| start != SMALL_SET)
+            .map(|&start| start as usize)
+    }
+
+    fn bit(&self, start: usize, bit: usize) -> bool {
+        self.bits
+            .get(start + bit / 64)
+            .is_some_and(|word| word >> (bit % 64) & 1 != 0)
+    }
+
+    /// Whether `word` is one of the words of `alts` (its signature bit first: most words are
+    /// not, and say so in one read).
+    fn has_word(&self, alts: &AltSet, word: u32) -> bool {
+        has_bit(&alts.word_bits, word)
+            && match self.of(alts) {
+                Some(start) => self.bit(start, word as usize),
+                None => alts.words.contains(&word),
+            }
+    }
+
+    /// Whether one of `prefixes` is one of the prefixes of `alts`.
+    fn has_prefix(&self, alts: &AltSet, prefixes: &[u16]) -> bool {
+        match self.of(alts) {
+            Some(start) => prefixes
+                .iter()
+                .any(|&p| self.bit(start, VOCAB.len() + usize::from(p))),
+            None => prefixes.iter().any(|p| alts.prefixes.contains(p)),
+        }
+    }
 }
 
 /// What a pattern needs of the sentence from its first token, side by side so that most
@@ -90,7 +175,7 @@ impl Near {
     }
 
     /// Whether one of the `distance` tokens after `at`, in its `sentence`, can begin `alts`.
-    fn holds(&self, tokens: &Tokens, at: usize, sentence: u32) -> bool {
+    fn holds(&self, tokens: &Tokens, members: &Members, at: usize, sentence: u32) -> bool {
         let Some(alts) = self.alts else {
             return true;
         };
@@ -103,7 +188,7 @@ impl Near {
             .take_while(|t| t.sentence == sentence)
             .any(|t| {
                 (self.shapes || (t.word != NO_WORD && has_bit(&self.begin, t.word)))
-                    && can_begin(alts, tokens, t)
+                    && can_begin(alts, tokens, members, t)
             })
     }
 }
@@ -275,7 +360,9 @@ impl Index {
         let mut max_span = 0;
         let mut filters = Vec::new();
         let mut nears = Vec::new();
+        let mut all_elements = Vec::new();
         for (id, elements, required) in items {
+            all_elements.push(elements);
             max_span = max_span.max(span(elements));
             if filters.len() <= id as usize {
                 filters.resize(id as usize + 1, Filter::default());
@@ -365,6 +452,7 @@ impl Index {
             pairs.push(Pair { second, only, all });
         }
         Index {
+            members: Members::build(all_elements.into_iter()),
             filters,
             nears,
             max_span,
@@ -390,7 +478,12 @@ impl Index {
         };
         nears
             .iter()
-            .all(|near| near.holds(tokens, at, token.sentence))
+            .all(|near| near.holds(tokens, &self.members, at, token.sentence))
+    }
+
+    /// The large sets of the indexed patterns (for `match_at`).
+    pub(crate) fn members(&self) -> &Members {
+        &self.members
     }
 
     /// The most tokens a match of any of the indexed patterns covers.
@@ -718,39 +811,127 @@ fn span(elements: &[Element]) -> usize {
 }
 
 /// Where `elements` match starting at token `start`: the end token (exclusive), if they do.
-/// Matches stay within the sentence of the first token.
-pub(crate) fn match_at(elements: &[Element], tokens: &Tokens, start: usize) -> Option<usize> {
+/// Matches stay within the sentence of the first token. `members`: the large sets' (those of
+/// the index the pattern is from, `Index::members`).
+pub(crate) fn match_at(
+    elements: &[Element],
+    tokens: &Tokens,
+    start: usize,
+    members: &Members,
+) -> Option<usize> {
     let sentence = tokens.list.get(start)?.sentence;
-    match_rest(elements, tokens, start, sentence)
-}
-
-fn match_rest(elements: &[Element], tokens: &Tokens, at: usize, sentence: u32) -> Option<usize> {
-    let Some((first, rest)) = elements.split_first() else {
-        return Some(at);
+    let scan = Scan {
+        tokens,
+        members,
+        sentence,
     };
-    match first {
-        Element::One(alts) => match_alts(alts, tokens, at, sentence, rest),
-        Element::Optional(alts) => match_alts(alts, tokens, at, sentence, rest)
-            .or_else(|| match_rest(rest, tokens, at, sentence)),
-        Element::Gap(n) => (0..=usize::from(*n))
-            .take_while(|&skip| {
-                skip == 0
-                    || tokens
-                        .list
-                        .get(at + skip - 1)
-                        .is_some_and(|t| t.sentence == sentence)
-            })
-            .find_map(|skip| match_rest(rest, tokens, at + skip, sentence)),
-    }
+    let mut end = start;
+    scan.match_rest(elements, start, &mut end).then_some(end)
 }
 
-/// Whether `word` is one of the words of `alts` (its signature bit first: most words are not,
-/// and say so without a search).
-fn in_set(word: u32, alts: &AltSet) -> bool {
-    has_bit(&alts.word_bits, word)
-        && WORD_SETS
-            .get(word as usize)
-            .is_some_and(|sets| sets.binary_search(&alts.id).is_ok())
+/// What matching one pattern at one token reads.
+struct Scan<'a> {
+    tokens: &'a Tokens,
+    members: &'a Members,
+    /// The sentence of the first token: matches stay within it.
+    sentence: u32,
+}
+
+impl Scan<'_> {
+    /// Whether `elements` match from token `at` on; if they do, `end` is where the first way
+    /// found ends. A `bool` rather than an `Option<usize>`: wasm returns the latter through
+    /// memory, and matching makes a call per choice.
+    fn match_rest(&self, mut elements: &[Element], mut at: usize, end: &mut usize) -> bool {
+        // Positions that leave no choice to come back to are matched in this loop (most are),
+        // without a call per position: a set matches one token or nothing where none of its
+        // phrases can begin, and an optional set that cannot begin here is skipped.
+        loop {
+            let Some((first, rest)) = elements.split_first() else {
+                *end = at;
+                return true;
+            };
+            match first {
+                Element::One(alts) => {
+                    let Some(token) = self.token(at) else {
+                        return false;
+                    };
+                    // A token that may begin one of its phrases leaves a choice.
+                    if token.word != NO_WORD && has_bit(&alts.phrase_bits, token.word) {
+                        return self.match_alts(alts, at, rest, end);
+                    }
+                    if !matches_one(alts, self.tokens, self.members, token) {
+                        return false;
+                    }
+                    at += 1;
+                }
+                Element::Optional(alts) => {
+                    if self
+                        .token(at)
+                        .is_some_and(|t| may_begin(alts, self.tokens, t))
+                    {
+                        return self.match_alts(alts, at, rest, end)
+                            || self.match_rest(rest, at, end);
+                    }
+                }
+                Element::Gap(n) => {
+                    // A skip after which the next set cannot begin is not tried (most are not).
+                    let next = match rest.first() {
+                        Some(Element::One(alts)) => Some(*alts),
+                        _ => None,
+                    };
+                    for skip in 0..=usize::from(*n) {
+                        if skip > 0 && self.token(at + skip - 1).is_none() {
+                            return false;
+                        }
+                        let may = next.is_none_or(|alts| {
+                            self.token(at + skip)
+                                .is_some_and(|t| may_begin(alts, self.tokens, t))
+                        });
+                        if may && self.match_rest(rest, at + skip, end) {
+                            return true;
+                        }
+                    }
+                    return false;
+                }
+            }
+            elements = rest;
+        }
+    }
+
+    /// Tries each way the alternatives can match at `at` (one token, or a phrase of several),
+    /// then the rest of the pattern after it (see `match_rest`).
+    fn match_alts(&self, alts: &AltSet, at: usize, rest: &[Element], end: &mut usize) -> bool {
+        let Some(token) = self.token(at) else {
+            return false;
+        };
+        if matches_one(alts, self.tokens, self.members, token) && self.match_rest(rest, at + 1, end)
+        {
+            return true;
+        }
+        // Phrases are vocabulary words: a word the rules do not know starts none, nor does a
+        // word without the bit of one of their first words.
+        if token.word == NO_WORD || !has_bit(&alts.phrase_bits, token.word) {
+            return false;
+        }
+        let word = token.word;
+        // The first word is this token's (checked first, cheaply: most phrases start otherwise).
+        alts.phrases.iter().any(|phrase| {
+            phrase.first() == Some(&word)
+                && phrase
+                    .iter()
+                    .enumerate()
+                    .all(|(k, id)| self.token(at + k).is_some_and(|t| t.word == *id))
+                && self.match_rest(rest, at + phrase.len(), end)
+        })
+    }
+
+    /// Token `at`, if it is in the sentence.
+    fn token(&self, at: usize) -> Option<&Token> {
+        self.tokens
+            .list
+            .get(at)
+            .filter(|t| t.sentence == self.sentence)
+    }
 }
 
 /// Whether the signature bit of `word` (`word_bit`) is set in `bits` (low and high halves).
@@ -762,60 +943,27 @@ fn has_bit(bits: &[u64; 2], word: u32) -> bool {
 
 /// Whether `token` alone is one of the alternatives: a word of the set, a word with one of its
 /// prefixes or a number.
-fn matches_one(alts: &AltSet, tokens: &Tokens, token: &Token) -> bool {
-    (token.word != NO_WORD && in_set(token.word, alts))
+fn matches_one(alts: &AltSet, tokens: &Tokens, members: &Members, token: &Token) -> bool {
+    (token.word != NO_WORD && members.has_word(alts, token.word))
         || (alts.number && token.kind == TokenKind::Number)
-        || (!alts.prefixes.is_empty()
-            && tokens
-                .prefixes(token)
-                .iter()
-                .any(|p| alts.prefixes.binary_search(p).is_ok()))
+        || (!alts.prefixes.is_empty() && members.has_prefix(alts, tokens.prefixes(token)))
 }
 
 /// Whether a match of the alternatives can begin at `token`: it is one of them, or the first
 /// word of one of their phrases.
-fn can_begin(alts: &AltSet, tokens: &Tokens, token: &Token) -> bool {
-    matches_one(alts, tokens, token)
+fn can_begin(alts: &AltSet, tokens: &Tokens, members: &Members, token: &Token) -> bool {
+    matches_one(alts, tokens, members, token)
         || (token.word != NO_WORD
             && has_bit(&alts.phrase_bits, token.word)
             && alts.phrases.iter().any(|p| p.first() == Some(&token.word)))
 }
 
-/// Tries each way the alternatives can match at `at` (one token, or a phrase of several),
-/// then the rest of the pattern after it.
-fn match_alts(
-    alts: &AltSet,
-    tokens: &Tokens,
-    at: usize,
-    sentence: u32,
-    rest: &[Element],
-) -> Option<usize> {
-    let in_sentence = |i: usize| tokens.list.get(i).filter(|t| t.sentence == sentence);
-    let token = in_sentence(at)?;
-    if matches_one(alts, tokens, token) {
-        if let Some(end) = match_rest(rest, tokens, at + 1, sentence) {
-            return Some(end);
-        }
-    }
-    // Phrases are vocabulary words: a word the rules do not know starts none, nor does a word
-    // without the bit of one of their first words.
-    if token.word == NO_WORD || !has_bit(&alts.phrase_bits, token.word) {
-        return None;
-    }
-    let word = token.word;
-    // The first word is this token's (checked first, cheaply: most phrases start otherwise).
-    alts.phrases.iter().find_map(|phrase| {
-        if phrase.first().is_some_and(|&first| first != word) {
-            return None;
-        }
-        let matches = phrase
-            .iter()
-            .enumerate()
-            .all(|(k, id)| in_sentence(at + k).is_some_and(|t| t.word == *id));
-        if matches {
-            match_rest(rest, tokens, at + phrase.len(), sentence)
-        } else {
-            None
-        }
-    })
+/// Whether a match of the alternatives may begin at `token`, as far as the signature bits of
+/// its words and phrases go (`can_begin` when it says no, in a few reads).
+fn may_begin(alts: &AltSet, tokens: &Tokens, token: &Token) -> bool {
+    let [low, high] = alts.word_bits;
+    let [phrase_low, phrase_high] = alts.phrase_bits;
+    (token.word != NO_WORD && has_bit(&[low | phrase_low, high | phrase_high], token.word))
+        || (alts.number && token.kind == TokenKind::Number)
+        || (!alts.prefixes.is_empty() && !tokens.prefixes(token).is_empty())
 }

@@ -5,9 +5,9 @@ use crate::verdict::Category;
 /// The alternatives at one word position of a pattern.
 #[derive(Debug)]
 pub(crate) struct AltSet {
-    /// This set's index: `WORD_SETS[word]` lists the sets a word belongs to.
+    /// This set's index (`matcher::Members` keeps the words of large sets by it).
     pub(crate) id: u16,
-    /// Words (indexes into `VOCAB`), sorted for binary search.
+    /// Words (indexes into `VOCAB`), sorted.
     pub(crate) words: &'static [u32],
     /// Any word starting with one of these (indexes into `PREFIXES`), sorted.
     pub(crate) prefixes: &'static [u16],
