@@ -641,8 +641,6 @@ impl Detector {
         match_at(safe.elements, tokens, i, self.safe.members())
     }
 
-    /// Phone numbers and e-mail addresses; `digits` is the number of ASCII digits in `chunk`
-    /// (a phone number has at least ten).
     /// Phone numbers and e-mail addresses; the tokenizer's counts say which can be there.
     fn add_shape_hits(&self, chunk: &str, base: usize, tokens: &Tokens, hits: &mut Vec<Hit>) {
         let phones = if tokens.ascii_digits >= MIN_PHONE_DIGITS {
