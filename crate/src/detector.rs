@@ -375,10 +375,7 @@ impl Detector {
                         weight = weight.max((weight * TARGETED_FACTOR).min(TARGETED_CAP));
                     }
                 }
-                let slot = &mut cue_weights[usize::from(hit.cue)];
-                if *slot == 0.0 {
-                    touched_cues.push(hit.cue);
-                }
+                let slot = cue_slot(cue_weights, touched_cues, hit.cue);
                 *slot = slot.max(weight);
                 // A cue negated away ("you are not stupid") explains nothing.
                 if weight < MIN_SIGNAL_WEIGHT {
@@ -430,11 +427,7 @@ impl Detector {
                     continue;
                 }
                 let weight = MODEL_WEIGHT * direction_factor(context.direction, cue.category);
-                let slot = &mut cue_weights[usize::from(hit.cue)];
-                if *slot == 0.0 {
-                    touched_cues.push(hit.cue);
-                }
-                *slot = weight;
+                *cue_slot(cue_weights, touched_cues, hit.cue) = weight;
                 if weight >= MIN_SIGNAL_WEIGHT && signals.len() < MAX_SIGNALS {
                     signals.push(Signal {
                         category: cue.category,
@@ -688,6 +681,16 @@ impl Detector {
             .iter()
             .any(|t| t.sentence == sentence && self.lexicon.is_second_person(t.word))
     }
+}
+
+/// The weight slot of `cue` in a scan, noted in `touched` the first time it is set (so the scan
+/// can add up and reset only those).
+fn cue_slot<'a>(weights: &'a mut [f32], touched: &mut Vec<u16>, cue: u16) -> &'a mut f32 {
+    let slot = &mut weights[usize::from(cue)];
+    if *slot == 0.0 {
+        touched.push(cue);
+    }
+    slot
 }
 
 /// Whether a safe pattern is aimed at `category` (or at one of its cues).

@@ -33,8 +33,8 @@ pub(crate) struct Lexicon {
     second_person: Vec<bool>,
     /// Rule prefixes (`idiot*`) as a trie walked one character at a time.
     prefixes: PrefixTrie,
-    /// Per word id: its length in bytes and the prefixes it starts with, as a range of
-    /// `word_prefix_items` (one read per word token).
+    /// Per word id: its length in bytes, its hash for the learned scorer and the prefixes it
+    /// starts with, as a range of `word_prefix_items` (one read per word token).
     word_infos: Vec<WordInfo>,
     word_prefix_items: Vec<u16>,
     /// No word or slang key has a character three times in a row.

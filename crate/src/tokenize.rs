@@ -136,10 +136,7 @@ const ASCII_CLASS: [u8; 256] = {
             DIGIT
         } else if matches!(c, b'.' | b'?' | b'\n' | b'\r') {
             ENDS_SENTENCE
-        } else if matches!(
-            c,
-            b'\'' | b'`' | b'$' | b'@' | b'!' | b'|' | b'+' | b'*' | b'?' | b'.' | b'\n' | b'\r'
-        ) {
+        } else if matches!(c, b'\'' | b'`' | b'$' | b'@' | b'!' | b'|' | b'+' | b'*') {
             0
         } else {
             ENDS_WORD
@@ -229,6 +226,7 @@ fn tokenize_with<const IN_PLACE: bool>(
                     copied = true;
                     word.chars.as_bytes()
                 };
+                // `single_char` of letters, without its call (which costs 1% of a scan here).
                 let single = match lowered {
                     &[letter] => Some(char::from(letter)),
                     _ => None,
