@@ -60,13 +60,7 @@ fn main() {
     let rules_dir = env::var_os("LINDUNGI_RULES").map_or_else(|| root.join("rules"), PathBuf::from);
     println!("cargo:rerun-if-changed={}", rules_dir.display());
     match compile(&rules_dir) {
-        Ok(code) => {
-            let out = PathBuf::from(env::var("OUT_DIR").unwrap_or_else(|_| ".".into()));
-            if let Err(e) = fs::write(out.join("rules.rs"), code) {
-                eprintln!("cannot write rules.rs: {e}");
-                process::exit(1);
-            }
-        }
+        Ok(code) => write_out("rules.rs", &code),
         Err(errors) => {
             for e in &errors {
                 println!("cargo:warning={e}");
@@ -90,17 +84,20 @@ fn main() {
         model_dir.join("weights.bin").display()
     );
     match compile_model(&model_dir) {
-        Ok(code) => {
-            let out = PathBuf::from(env::var("OUT_DIR").unwrap_or_else(|_| ".".into()));
-            if let Err(e) = fs::write(out.join("model.rs"), code) {
-                eprintln!("cannot write model.rs: {e}");
-                process::exit(1);
-            }
-        }
+        Ok(code) => write_out("model.rs", &code),
         Err(e) => {
             eprintln!("error in {}: {e}", model_dir.display());
             process::exit(1);
         }
+    }
+}
+
+/// Writes generated code to `OUT_DIR/name`, or stops the build.
+fn write_out(name: &str, code: &str) {
+    let out = PathBuf::from(env::var("OUT_DIR").unwrap_or_else(|_| ".".into()));
+    if let Err(e) = fs::write(out.join(name), code) {
+        eprintln!("cannot write {name}: {e}");
+        process::exit(1);
     }
 }
 

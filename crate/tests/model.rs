@@ -51,37 +51,44 @@ fn it_raises_put_downs_no_rule_names_in_both_languages() {
     }
 }
 
-#[test]
-fn the_rules_overrule_it_on_negation_and_benign_senses() {
-    let (with, _) = detectors();
-    for text in [
-        "you're not stupid",
-        "nobody thinks you're a loser",
-        "i feel like such a fool",
-        "i'll shoot you with the sniper from the tower",
-        "cupu lu, gitu aja kalah",
-    ] {
-        let verdict = scan(&with, text);
+/// Asserts that each text stays below a warning, with no model cue.
+fn assert_quiet(detector: &Detector, texts: &[&str]) {
+    for text in texts {
+        let verdict = scan(detector, text);
         assert!(verdict.level < Level::Medium, "{text}: {verdict:?}");
         assert!(model_cues(&verdict).is_empty(), "{text}: {verdict:?}");
     }
 }
 
 #[test]
+fn the_rules_overrule_it_on_negation_and_benign_senses() {
+    let (with, _) = detectors();
+    assert_quiet(
+        &with,
+        &[
+            "you're not stupid",
+            "nobody thinks you're a loser",
+            "i feel like such a fool",
+            "i'll shoot you with the sniper from the tower",
+            "cupu lu, gitu aja kalah",
+        ],
+    );
+}
+
+#[test]
 fn ordinary_chat_stays_quiet() {
     let (with, _) = detectors();
-    for text in [
-        "gue sama lo mabar ml yuk",
-        "lo udah makan belum?",
-        "lo emang paling jago kalo soal matematika",
-        "honestly the world needs more people like you",
-        "you really think the test is tomorrow?",
-        "anjir seru banget konsernya kemarin",
-    ] {
-        let verdict = scan(&with, text);
-        assert!(verdict.level < Level::Medium, "{text}: {verdict:?}");
-        assert!(model_cues(&verdict).is_empty(), "{text}: {verdict:?}");
-    }
+    assert_quiet(
+        &with,
+        &[
+            "gue sama lo mabar ml yuk",
+            "lo udah makan belum?",
+            "lo emang paling jago kalo soal matematika",
+            "honestly the world needs more people like you",
+            "you really think the test is tomorrow?",
+            "anjir seru banget konsernya kemarin",
+        ],
+    );
 }
 
 #[test]
