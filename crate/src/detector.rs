@@ -471,29 +471,49 @@ impl Detector {
         candidates: &mut Vec<u32>,
         hits: &mut Vec<Hit>,
     ) {
+        // The candidates that pass `may_match`, gathered without a branch per candidate: most
+        // fail, and which do is hard to predict.
+        let mut passed = [0u32; 64];
         // `words` has one signature per token; read only where a pattern may start (few tokens).
         for (i, words) in words.iter().enumerate() {
-            for &id in self.patterns.candidates(tokens, i, candidates) {
-                if !self.patterns.may_match(id, *words) {
-                    continue;
+            for some in self.patterns.candidates(tokens, i, candidates).chunks(64) {
+                let mut n = 0;
+                for &id in some {
+                    if let Some(slot) = passed.get_mut(n) {
+                        *slot = id;
+                    }
+                    n += usize::from(self.patterns.may_match(id, *words));
                 }
-                let pattern = &PATTERNS[id as usize];
-                if !could_match(pattern.required, words.words) || !self.patterns.near(id, tokens, i)
-                {
-                    continue;
-                }
-                if let Some(end) = match_at(pattern.elements, tokens, i, self.patterns.members()) {
-                    let (start_byte, end_byte) = span_of(tokens, i, end);
-                    hits.push(Hit {
-                        cue: pattern.cue,
-                        weight: pattern.weight,
-                        negatable: pattern.negatable,
-                        tokens: Some((i, end)),
-                        start: start_byte,
-                        end: end_byte,
-                    });
+                for &id in passed.get(..n).unwrap_or(&[]) {
+                    self.pattern_hit(id, tokens, i, *words, hits);
                 }
             }
+        }
+    }
+
+    /// Tries pattern `id` (a candidate that passed `may_match`) at token `i`.
+    fn pattern_hit(
+        &self,
+        id: u32,
+        tokens: &Tokens,
+        i: usize,
+        words: Signature,
+        hits: &mut Vec<Hit>,
+    ) {
+        let pattern = &PATTERNS[id as usize];
+        if !could_match(pattern.required, words.words) || !self.patterns.near(id, tokens, i) {
+            return;
+        }
+        if let Some(end) = match_at(pattern.elements, tokens, i, self.patterns.members()) {
+            let (start_byte, end_byte) = span_of(tokens, i, end);
+            hits.push(Hit {
+                cue: pattern.cue,
+                weight: pattern.weight,
+                negatable: pattern.negatable,
+                tokens: Some((i, end)),
+                start: start_byte,
+                end: end_byte,
+            });
         }
     }
 

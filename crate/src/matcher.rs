@@ -494,8 +494,10 @@ impl Index {
     /// Whether the pattern `id` may match at a token with this signature, as far as its
     /// `Sets` and its most selective word signature go (`could_match` checks all its words).
     pub(crate) fn may_match(&self, id: u32, signature: Signature) -> bool {
+        // Bitwise, not short-circuit: no branch (see `Detector::pattern_hits`).
         self.filters.get(id as usize).is_none_or(|f| {
-            signature.sets & f.needs == f.needs && (f.words == 0 || f.words & signature.words != 0)
+            (signature.sets & f.needs == f.needs)
+                & ((f.words == 0) | (f.words & signature.words != 0))
         })
     }
 
