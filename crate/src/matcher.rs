@@ -14,6 +14,9 @@ pub(crate) struct Index {
     by_word: Lists,
     /// Per word id: the candidates of a vocabulary word token (see `WordStarts`).
     words: Vec<WordStarts>,
+    /// Per word id, one bit: whether it starts any candidate (most do not, and say so in a
+    /// read of this small table rather than of the large `words`).
+    starting: Vec<u64>,
     /// Per word id: `by_word` merged with `by_prefix` of the word's prefixes, sorted and
     /// deduplicated: the candidates of a vocabulary word token, but for pairs.
     listed_items: Vec<u32>,
@@ -456,6 +459,17 @@ impl Index {
             filters,
             nears,
             max_span,
+            starting: {
+                let mut bits = vec![0u64; VOCAB.len().div_ceil(64)];
+                for (id, starts) in words.iter().enumerate() {
+                    if starts.listed.0 != starts.listed.1 || starts.pairs.0 != starts.pairs.1 {
+                        if let Some(word) = bits.get_mut(id / 64) {
+                            *word |= 1 << (id % 64);
+                        }
+                    }
+                }
+                bits
+            },
             words,
             listed_items: listed.items,
             by_word,
@@ -520,6 +534,12 @@ impl Index {
                 if tokens.prefixes(token).is_empty() {
                     return &[];
                 }
+            } else if self
+                .starting
+                .get(token.word as usize / 64)
+                .is_none_or(|bits| bits >> (token.word % 64) & 1 == 0)
+            {
+                return &[];
             } else if let Some(starts) = self.words.get(token.word as usize) {
                 if starts.pairs.0 == starts.pairs.1 || !may_pair(tokens, token, at, starts) {
                     return items(&self.listed_items, starts.listed);
