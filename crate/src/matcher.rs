@@ -687,9 +687,11 @@ pub(crate) struct Signature {
 pub(crate) struct Sets {
     /// Per alternative set id: its bit, or 0.
     bit: Vec<u64>,
-    /// Per word id: its signature bit (`word_bit`, low and high halves) and the bits of the
-    /// sets it can match, read at once by `signatures`.
-    words: Vec<[u64; 3]>,
+    /// Per word id: the bits of the sets it can match, as an index into `combos` (few words
+    /// match any: a small table stays in the nearest cache, where one of the bits themselves
+    /// per word would not; its signature bit is computed).
+    words: Vec<u16>,
+    combos: Vec<u64>,
     /// Per prefix id, and for numbers: the bits of the sets they can match.
     prefixes: Vec<u64>,
     number: u64,
@@ -720,15 +722,12 @@ impl Sets {
         chosen.truncate(64);
         let mut sets = Sets {
             bit: Vec::new(),
-            words: (0..VOCAB.len() as u32)
-                .map(|id| {
-                    let (low, high) = word_bit(id);
-                    [low, high, 0]
-                })
-                .collect(),
+            words: Vec::new(),
+            combos: Vec::new(),
             prefixes: vec![0; PREFIXES.len()],
             number: 0,
         };
+        let mut words = vec![0u64; VOCAB.len()];
         for (k, &(_, id, alts)) in chosen.iter().enumerate() {
             let bit = 1u64 << k;
             let id = usize::from(id);
@@ -738,7 +737,7 @@ impl Sets {
             sets.bit[id] = bit;
             let firsts = alts.phrases.iter().filter_map(|p| p.first());
             for &word in alts.words.iter().chain(firsts) {
-                if let Some([_, _, w]) = sets.words.get_mut(word as usize) {
+                if let Some(w) = words.get_mut(word as usize) {
                     *w |= bit;
                 }
             }
@@ -751,6 +750,16 @@ impl Sets {
                 sets.number |= bit;
             }
         }
+        let mut combos: Vec<u64> = words.clone();
+        combos.push(0);
+        combos.sort_unstable();
+        combos.dedup();
+        sets.words = words
+            .iter()
+            // Fits: there are no more combinations than words (`index_fits` checks).
+            .map(|w| combos.binary_search(w).map_or(0, |i| i as u16))
+            .collect();
+        sets.combos = combos;
         sets
     }
 
@@ -802,10 +811,14 @@ pub(crate) fn signatures(tokens: &Tokens, sets: &Sets, out: &mut Vec<Signature>)
             sentence = Some(t.sentence);
         }
         // `NO_WORD` has no entry.
-        if let Some([l, h, b]) = sets.words.get(t.word as usize) {
-            low |= l;
-            high |= h;
-            bits |= b;
+        if let Some(&combo) = sets.words.get(t.word as usize) {
+            // `word_bit`, without a branch on the half.
+            let bit = t.word.wrapping_mul(0x9E37_79B9) >> 25;
+            let one = 1u64 << (bit & 63);
+            let in_high = u64::from(bit >> 6).wrapping_neg();
+            low |= one & !in_high;
+            high |= one & in_high;
+            bits |= sets.combos.get(usize::from(combo)).copied().unwrap_or(0);
         }
         bits |= sets.of_shape(tokens, t);
         *slot = Signature {
@@ -988,4 +1001,18 @@ fn may_begin(alts: &AltSet, tokens: &Tokens, token: &Token) -> bool {
     (token.word != NO_WORD && has_bit(&[low | phrase_low, high | phrase_high], token.word))
         || (alts.number && token.kind == TokenKind::Number)
         || (!alts.prefixes.is_empty() && !tokens.prefixes(token).is_empty())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn index_fits() {
+        // `Sets::words` holds indexes into `Sets::combos` as u16: there are at most as many
+        // combinations as words, plus none.
+        assert!(VOCAB.len() < usize::from(u16::MAX));
+        let sets = Sets::build(crate::rules::PATTERNS.iter().map(|p| p.elements));
+        assert!(sets.combos.len() <= VOCAB.len() + 1);
+    }
 }
