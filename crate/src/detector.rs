@@ -3,7 +3,9 @@
 
 use crate::error::Error;
 use crate::lexicon::Lexicon;
-use crate::matcher::{could_match, match_at, signatures, Index, Sets, Signature};
+use crate::matcher::{
+    could_match, match_at, signatures, Index, Sets, Signature, STARTS_PATTERN, STARTS_SAFE,
+};
 use crate::model::{
     CueAt, Feature, Model, ModelHit, NOTHING_READ, WEIGHT as MODEL_WEIGHT, WINDOW_BYTES,
 };
@@ -104,7 +106,7 @@ impl DetectorBuilder {
         }
         let lang_on = |lang: u8| enabled.get(usize::from(lang)).copied().unwrap_or(false);
         let lexicon = Lexicon::new(&enabled);
-        let sets = Sets::build(
+        let mut sets = Sets::build(
             PATTERNS
                 .iter()
                 .filter(|p| lang_on(p.lang))
@@ -127,6 +129,7 @@ impl DetectorBuilder {
             &lexicon,
             &sets,
         );
+        sets.note_starts(&patterns, &safe);
         let cue_index = |id: &str| CUES.iter().position(|c| c.id == id).map(|i| i as u16);
         Ok(Detector {
             lexicon,
@@ -476,6 +479,9 @@ impl Detector {
         let mut passed = [0u32; 64];
         // `words` has one signature per token; read only where a pattern may start (few tokens).
         for (i, words) in words.iter().enumerate() {
+            if words.starts & STARTS_PATTERN == 0 {
+                continue;
+            }
             for some in self.patterns.candidates(tokens, i, candidates).chunks(64) {
                 let mut n = 0;
                 for &id in some {
@@ -571,6 +577,9 @@ impl Detector {
                     continue;
                 }
             }
+            if words.starts & STARTS_SAFE == 0 {
+                continue;
+            }
             for &id in self.safe.candidates(tokens, i, candidates) {
                 if !aims_at_hits(&SAFE[id as usize].target) {
                     continue;
@@ -634,13 +643,15 @@ impl Detector {
         candidates: &mut Vec<u32>,
     ) -> bool {
         words.iter().enumerate().any(|(i, &words)| {
-            self.safe
-                .candidates(tokens, i, candidates)
-                .iter()
-                .any(|&id| {
-                    aimed_at(&SAFE[id as usize], category)
-                        && self.safe_match_at(id, tokens, i, words).is_some()
-                })
+            words.starts & STARTS_SAFE != 0
+                && self
+                    .safe
+                    .candidates(tokens, i, candidates)
+                    .iter()
+                    .any(|&id| {
+                        aimed_at(&SAFE[id as usize], category)
+                            && self.safe_match_at(id, tokens, i, words).is_some()
+                    })
         })
     }
 

@@ -495,6 +495,13 @@ impl Index {
             .all(|near| near.holds(tokens, &self.members, at, token.sentence))
     }
 
+    /// Whether vocabulary word `id` starts any candidate.
+    fn starts(&self, id: usize) -> bool {
+        self.starting
+            .get(id / 64)
+            .is_some_and(|bits| bits >> (id % 64) & 1 != 0)
+    }
+
     /// The large sets of the indexed patterns (for `match_at`).
     pub(crate) fn members(&self) -> &Members {
         &self.members
@@ -675,7 +682,17 @@ pub(crate) struct Signature {
     pub(crate) words: u128,
     /// One bit per alternative set of `Sets` that some token can match.
     sets: u64,
+    /// Whether the token itself may start a pattern (`STARTS_PATTERN`) or a safe pattern
+    /// (`STARTS_SAFE`): most tokens start neither, and are passed over without a look at
+    /// their candidates.
+    pub(crate) starts: u32,
 }
+
+/// The `Signature::starts` bits (also in `Sets::words`, above the combination's index).
+pub(crate) const STARTS_PATTERN: u32 = 1;
+pub(crate) const STARTS_SAFE: u32 = 2;
+/// Where those bits are in an entry of `Sets::words`; the bits below are the index.
+const STARTS_SHIFT: u32 = 14;
 
 /// The alternative sets that most often stand, required, after the first word of a pattern
 /// yet filter nothing by word signature (large groups such as `@insult`, or sets with prefixes
@@ -689,7 +706,8 @@ pub(crate) struct Sets {
     bit: Vec<u64>,
     /// Per word id: the bits of the sets it can match, as an index into `combos` (few words
     /// match any: a small table stays in the nearest cache, where one of the bits themselves
-    /// per word would not; its signature bit is computed).
+    /// per word would not; its signature bit is computed), and above it (`STARTS_SHIFT`)
+    /// whether it starts a pattern or a safe pattern (`note_starts`).
     words: Vec<u16>,
     combos: Vec<u64>,
     /// Per prefix id, and for numbers: the bits of the sets they can match.
@@ -756,11 +774,27 @@ impl Sets {
         combos.dedup();
         sets.words = words
             .iter()
-            // Fits: there are no more combinations than words (`index_fits` checks).
+            // Fits below `STARTS_SHIFT`: there are no more combinations than words
+            // (`index_fits` checks).
             .map(|w| combos.binary_search(w).map_or(0, |i| i as u16))
             .collect();
         sets.combos = combos;
         sets
+    }
+
+    /// Notes which words start a candidate of the patterns' index and of the safe patterns'
+    /// (`Index::starts`), for `signatures`.
+    pub(crate) fn note_starts(&mut self, patterns: &Index, safe: &Index) {
+        for (id, entry) in self.words.iter_mut().enumerate() {
+            let mut starts = 0;
+            if patterns.starts(id) {
+                starts |= STARTS_PATTERN;
+            }
+            if safe.starts(id) {
+                starts |= STARTS_SAFE;
+            }
+            *entry |= (starts << STARTS_SHIFT) as u16;
+        }
     }
 
     /// Whether the word signature of `alts` filters nothing (see `build.rs`).
@@ -810,8 +844,12 @@ pub(crate) fn signatures(tokens: &Tokens, sets: &Sets, out: &mut Vec<Signature>)
             (low, high, bits) = (0, 0, 0);
             sentence = Some(t.sentence);
         }
-        // `NO_WORD` has no entry.
-        if let Some(&combo) = sets.words.get(t.word as usize) {
+        // `NO_WORD` has no entry. A token without a vocabulary word may start a candidate when
+        // it is a number or emoji, or a word with a rule prefix (as `Index::candidates` has it).
+        let mut starts = STARTS_PATTERN | STARTS_SAFE;
+        if let Some(&entry) = sets.words.get(t.word as usize) {
+            starts = u32::from(entry) >> STARTS_SHIFT;
+            let combo = entry & ((1 << STARTS_SHIFT) - 1);
             // `word_bit`, without a branch on the half.
             let bit = t.word.wrapping_mul(0x9E37_79B9) >> 25;
             let one = 1u64 << (bit & 63);
@@ -821,9 +859,13 @@ pub(crate) fn signatures(tokens: &Tokens, sets: &Sets, out: &mut Vec<Signature>)
             bits |= sets.combos.get(usize::from(combo)).copied().unwrap_or(0);
         }
         bits |= sets.of_shape(tokens, t);
+        if t.word == NO_WORD && t.kind == TokenKind::Word && tokens.prefixes(t).is_empty() {
+            starts = 0;
+        }
         *slot = Signature {
             words: (u128::from(high) << 64) | u128::from(low),
             sets: bits,
+            starts,
         };
     }
 }
@@ -1009,9 +1051,9 @@ mod tests {
 
     #[test]
     fn index_fits() {
-        // `Sets::words` holds indexes into `Sets::combos` as u16: there are at most as many
-        // combinations as words, plus none.
-        assert!(VOCAB.len() < usize::from(u16::MAX));
+        // `Sets::words` holds indexes into `Sets::combos` in `STARTS_SHIFT` bits: there are at
+        // most as many combinations as words, plus none.
+        assert!(VOCAB.len() < 1 << STARTS_SHIFT);
         let sets = Sets::build(crate::rules::PATTERNS.iter().map(|p| p.elements));
         assert!(sets.combos.len() <= VOCAB.len() + 1);
     }
