@@ -79,8 +79,9 @@ export function lindungi_encode(text, at, capacity) {
   if (view.byteLength === 0 || view.byteOffset !== at || view.length !== capacity) {
     view = new Uint8Array(memory.buffer, at, capacity);
   }
-  // A chat-sized ASCII text is copied faster here than by a call into the encoder.
-  if (n <= 96) {
+  // A short ASCII text is copied faster here than by a call into the encoder; from about 30
+  // characters on, the encoder is faster (Node 20: 90 characters 247 ns here, 58 ns there).
+  if (n <= 32) {
     let i = 0;
     for (; i < n; i++) {
       const c = text.charCodeAt(i);
