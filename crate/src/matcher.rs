@@ -707,7 +707,8 @@ pub(crate) struct Sets {
     /// Per word id: the bits of the sets it can match, as an index into `combos` (few words
     /// match any: a small table stays in the nearest cache, where one of the bits themselves
     /// per word would not; its signature bit is computed), and above it (`STARTS_SHIFT`)
-    /// whether it starts a pattern or a safe pattern (`note_starts`).
+    /// whether it starts a pattern or a safe pattern (`note_starts`); one more entry, last,
+    /// for any other token.
     words: Vec<u16>,
     combos: Vec<u64>,
     /// Per prefix id, and for numbers: the bits of the sets they can match.
@@ -778,6 +779,10 @@ impl Sets {
             // (`index_fits` checks).
             .map(|w| combos.binary_search(w).map_or(0, |i| i as u16))
             .collect();
+        // Last, for a token without a vocabulary word: no sets (`combos[0]` is 0), and it may
+        // start either kind of pattern (`signatures` decides).
+        sets.words
+            .push(((STARTS_PATTERN | STARTS_SAFE) << STARTS_SHIFT) as u16);
         sets.combos = combos;
         sets
     }
@@ -839,29 +844,34 @@ pub(crate) fn signatures(tokens: &Tokens, sets: &Sets, out: &mut Vec<Signature>)
     out.resize(tokens.list.len(), Signature::default());
     let (mut low, mut high, mut bits) = (0u64, 0u64, 0u64);
     let mut sentence = None;
+    let vocabulary = sets.words.len().saturating_sub(1);
     for (t, slot) in tokens.list.iter().zip(out.iter_mut()).rev() {
         if sentence != Some(t.sentence) {
             (low, high, bits) = (0, 0, 0);
             sentence = Some(t.sentence);
         }
-        // `NO_WORD` has no entry. A token without a vocabulary word may start a candidate when
-        // it is a number or emoji, or a word with a rule prefix (as `Index::candidates` has it).
-        let mut starts = STARTS_PATTERN | STARTS_SAFE;
-        if let Some(&entry) = sets.words.get(t.word as usize) {
-            starts = u32::from(entry) >> STARTS_SHIFT;
-            let combo = entry & ((1 << STARTS_SHIFT) - 1);
-            // `word_bit`, without a branch on the half.
-            let bit = t.word.wrapping_mul(0x9E37_79B9) >> 25;
-            let one = 1u64 << (bit & 63);
-            let in_high = u64::from(bit >> 6).wrapping_neg();
-            low |= one & !in_high;
-            high |= one & in_high;
-            bits |= sets.combos.get(usize::from(combo)).copied().unwrap_or(0);
-        }
+        // Without a branch on whether the token has a vocabulary word (a third have none, in
+        // no order the CPU can foresee): one without reads the last entry, and sets no bit.
+        let known = (t.word as usize) < vocabulary;
+        let entry = sets
+            .words
+            .get((t.word as usize).min(vocabulary))
+            .copied()
+            .unwrap_or(0);
+        let combo = entry & ((1 << STARTS_SHIFT) - 1);
+        // `word_bit`, without a branch on the half.
+        let bit = t.word.wrapping_mul(0x9E37_79B9) >> 25;
+        let one = (1u64 << (bit & 63)) & u64::from(known).wrapping_neg();
+        let in_high = u64::from(bit >> 6).wrapping_neg();
+        low |= one & !in_high;
+        high |= one & in_high;
+        bits |= sets.combos.get(usize::from(combo)).copied().unwrap_or(0);
         bits |= sets.of_shape(tokens, t);
-        if t.word == NO_WORD && t.kind == TokenKind::Word && tokens.prefixes(t).is_empty() {
-            starts = 0;
-        }
+        // A token without a vocabulary word may start a candidate when it is a number or emoji,
+        // or a word with a rule prefix (as `Index::candidates` has it).
+        let starts_none =
+            (t.word == NO_WORD) & (t.kind == TokenKind::Word) & tokens.prefixes(t).is_empty();
+        let starts = (u32::from(entry) >> STARTS_SHIFT) * u32::from(!starts_none);
         *slot = Signature {
             words: (u128::from(high) << 64) | u128::from(low),
             sets: bits,
