@@ -3,9 +3,7 @@
 
 use crate::error::Error;
 use crate::lexicon::Lexicon;
-use crate::matcher::{
-    could_match, match_at, signatures, Index, Sets, Signature, STARTS_PATTERN, STARTS_SAFE,
-};
+use crate::matcher::{could_match, match_at, signatures, Index, Sets, Signature, STARTS_SAFE};
 use crate::model::{
     CueAt, Feature, Model, ModelHit, NOTHING_READ, WEIGHT as MODEL_WEIGHT, WINDOW_BYTES,
 };
@@ -190,6 +188,8 @@ struct Scratch {
     safe_matches: Vec<(u32, usize, usize)>,
     /// Per token: the words from it to the end of its sentence (`matcher::signatures`).
     words: Vec<Signature>,
+    /// The tokens that may start a pattern, last first (`signatures`).
+    starting: Vec<u32>,
     /// Per cue (index into `CUES`): its weight in this scan and its signals so far; all zero
     /// between scans (a scan resets the cues it touched, listed in `touched_cues`).
     cue_weights: Vec<f32>,
@@ -341,6 +341,7 @@ impl Detector {
             candidates,
             safe_matches,
             words,
+            starting,
             cue_weights,
             per_cue_signals,
             touched_cues,
@@ -361,9 +362,9 @@ impl Detector {
         for (base, chunk) in chunks(text) {
             tokenize(chunk, base, &self.lexicon, tokens);
             let tokens = &*tokens;
-            signatures(tokens, &self.sets, words);
+            signatures(tokens, &self.sets, words, starting);
             hits.clear();
-            self.pattern_hits(tokens, words, candidates, hits);
+            self.pattern_hits(tokens, words, starting, candidates, hits);
             self.cancel_safe(tokens, words, candidates, safe_matches, hits);
             self.add_shape_hits(chunk, base, tokens, hits);
             chunk_cues.clear();
@@ -471,17 +472,18 @@ impl Detector {
         &self,
         tokens: &Tokens,
         words: &[Signature],
+        starting: &[u32],
         candidates: &mut Vec<u32>,
         hits: &mut Vec<Hit>,
     ) {
         // The candidates that pass `may_match`, gathered without a branch per candidate: most
         // fail, and which do is hard to predict.
         let mut passed = [0u32; 64];
-        // `words` has one signature per token; read only where a pattern may start (few tokens).
-        for (i, words) in words.iter().enumerate() {
-            if words.starts & STARTS_PATTERN == 0 {
-                continue;
-            }
+        // Only where a pattern may start (a quarter of the tokens), first to last.
+        for (i, words) in starting.iter().rev().filter_map(|&i| {
+            let i = i as usize;
+            words.get(i).map(|words| (i, words))
+        }) {
             for some in self.patterns.candidates(tokens, i, candidates).chunks(64) {
                 let mut n = 0;
                 for &id in some {
@@ -629,7 +631,7 @@ impl Detector {
         }
         chunks(text).any(|(base, chunk)| {
             tokenize(chunk, base, &self.lexicon, tokens);
-            signatures(tokens, &self.sets, words);
+            signatures(tokens, &self.sets, words, &mut Vec::new());
             self.safe_in(category, tokens, words, candidates)
         })
     }

@@ -838,14 +838,24 @@ impl Sets {
 /// The signatures of the words from each token to the end of its sentence (`out[i]` for token
 /// `i`). Per token rather than per message: a long message sets nearly every bit of one
 /// signature and filters nothing.
-pub(crate) fn signatures(tokens: &Tokens, sets: &Sets, out: &mut Vec<Signature>) {
+/// `starting`: the tokens that may start a pattern (`STARTS_PATTERN`), last first, listed
+/// without a branch per token (which do is hard to predict).
+pub(crate) fn signatures(
+    tokens: &Tokens,
+    sets: &Sets,
+    out: &mut Vec<Signature>,
+    starting: &mut Vec<u32>,
+) {
     // Every slot is written below: only new ones need a value first.
     out.truncate(tokens.list.len());
     out.resize(tokens.list.len(), Signature::default());
+    starting.clear();
+    starting.resize(tokens.list.len(), 0);
+    let mut listed = 0;
     let (mut low, mut high, mut bits) = (0u64, 0u64, 0u64);
     let mut sentence = None;
     let vocabulary = sets.words.len().saturating_sub(1);
-    for (t, slot) in tokens.list.iter().zip(out.iter_mut()).rev() {
+    for (i, (t, slot)) in tokens.list.iter().zip(out.iter_mut()).enumerate().rev() {
         if sentence != Some(t.sentence) {
             (low, high, bits) = (0, 0, 0);
             sentence = Some(t.sentence);
@@ -872,12 +882,17 @@ pub(crate) fn signatures(tokens: &Tokens, sets: &Sets, out: &mut Vec<Signature>)
         let starts_none =
             (t.word == NO_WORD) & (t.kind == TokenKind::Word) & tokens.prefixes(t).is_empty();
         let starts = (u32::from(entry) >> STARTS_SHIFT) * u32::from(!starts_none);
+        if let Some(at) = starting.get_mut(listed) {
+            *at = i as u32;
+        }
+        listed += (starts & STARTS_PATTERN) as usize;
         *slot = Signature {
             words: (u128::from(high) << 64) | u128::from(low),
             sets: bits,
             starts,
         };
     }
+    starting.truncate(listed);
 }
 
 /// Whether a pattern with these required signatures can match words with this signature:
