@@ -3,7 +3,7 @@
 
 use crate::error::Error;
 use crate::lexicon::Lexicon;
-use crate::matcher::{could_match, match_at, signatures, Index, Sets, Signature};
+use crate::matcher::{could_match, match_at, signatures, Index, Sets, Signature, STARTS_SAFE};
 use crate::model::{
     CueAt, Feature, Model, ModelHit, NOTHING_READ, WEIGHT as MODEL_WEIGHT, WINDOW_BYTES,
 };
@@ -104,7 +104,7 @@ impl DetectorBuilder {
         }
         let lang_on = |lang: u8| enabled.get(usize::from(lang)).copied().unwrap_or(false);
         let lexicon = Lexicon::new(&enabled);
-        let sets = Sets::build(
+        let mut sets = Sets::build(
             PATTERNS
                 .iter()
                 .filter(|p| lang_on(p.lang))
@@ -127,6 +127,7 @@ impl DetectorBuilder {
             &lexicon,
             &sets,
         );
+        sets.note_starts(&patterns, &safe);
         let cue_index = |id: &str| CUES.iter().position(|c| c.id == id).map(|i| i as u16);
         Ok(Detector {
             lexicon,
@@ -187,6 +188,8 @@ struct Scratch {
     safe_matches: Vec<(u32, usize, usize)>,
     /// Per token: the words from it to the end of its sentence (`matcher::signatures`).
     words: Vec<Signature>,
+    /// The tokens that may start a pattern, last first (`signatures`).
+    starting: Vec<u32>,
     /// Per cue (index into `CUES`): its weight in this scan and its signals so far; all zero
     /// between scans (a scan resets the cues it touched, listed in `touched_cues`).
     cue_weights: Vec<f32>,
@@ -338,6 +341,7 @@ impl Detector {
             candidates,
             safe_matches,
             words,
+            starting,
             cue_weights,
             per_cue_signals,
             touched_cues,
@@ -358,9 +362,9 @@ impl Detector {
         for (base, chunk) in chunks(text) {
             tokenize(chunk, base, &self.lexicon, tokens);
             let tokens = &*tokens;
-            signatures(tokens, &self.sets, words);
+            signatures(tokens, &self.sets, words, starting);
             hits.clear();
-            self.pattern_hits(tokens, words, candidates, hits);
+            self.pattern_hits(tokens, words, starting, candidates, hits);
             self.cancel_safe(tokens, words, candidates, safe_matches, hits);
             self.add_shape_hits(chunk, base, tokens, hits);
             chunk_cues.clear();
@@ -468,32 +472,56 @@ impl Detector {
         &self,
         tokens: &Tokens,
         words: &[Signature],
+        starting: &[u32],
         candidates: &mut Vec<u32>,
         hits: &mut Vec<Hit>,
     ) {
-        // `words` has one signature per token; read only where a pattern may start (few tokens).
-        for (i, words) in words.iter().enumerate() {
-            for &id in self.patterns.candidates(tokens, i, candidates) {
-                if !self.patterns.may_match(id, *words) {
-                    continue;
+        // The candidates that pass `may_match`, gathered without a branch per candidate: most
+        // fail, and which do is hard to predict.
+        let mut passed = [0u32; 64];
+        // Only where a pattern may start (a quarter of the tokens), first to last.
+        for (i, words) in starting.iter().rev().filter_map(|&i| {
+            let i = i as usize;
+            words.get(i).map(|words| (i, words))
+        }) {
+            for some in self.patterns.candidates(tokens, i, candidates).chunks(64) {
+                let mut n = 0;
+                for &id in some {
+                    if let Some(slot) = passed.get_mut(n) {
+                        *slot = id;
+                    }
+                    n += usize::from(self.patterns.may_match(id, *words));
                 }
-                let pattern = &PATTERNS[id as usize];
-                if !could_match(pattern.required, words.words) || !self.patterns.near(id, tokens, i)
-                {
-                    continue;
-                }
-                if let Some(end) = match_at(pattern.elements, tokens, i, self.patterns.members()) {
-                    let (start_byte, end_byte) = span_of(tokens, i, end);
-                    hits.push(Hit {
-                        cue: pattern.cue,
-                        weight: pattern.weight,
-                        negatable: pattern.negatable,
-                        tokens: Some((i, end)),
-                        start: start_byte,
-                        end: end_byte,
-                    });
+                for &id in passed.get(..n).unwrap_or(&[]) {
+                    self.pattern_hit(id, tokens, i, *words, hits);
                 }
             }
+        }
+    }
+
+    /// Tries pattern `id` (a candidate that passed `may_match`) at token `i`.
+    fn pattern_hit(
+        &self,
+        id: u32,
+        tokens: &Tokens,
+        i: usize,
+        words: Signature,
+        hits: &mut Vec<Hit>,
+    ) {
+        let pattern = &PATTERNS[id as usize];
+        if !could_match(pattern.required, words.words) || !self.patterns.near(id, tokens, i) {
+            return;
+        }
+        if let Some(end) = match_at(pattern.elements, tokens, i, self.patterns.members()) {
+            let (start_byte, end_byte) = span_of(tokens, i, end);
+            hits.push(Hit {
+                cue: pattern.cue,
+                weight: pattern.weight,
+                negatable: pattern.negatable,
+                tokens: Some((i, end)),
+                start: start_byte,
+                end: end_byte,
+            });
         }
     }
 
@@ -551,6 +579,9 @@ impl Detector {
                     continue;
                 }
             }
+            if words.starts & STARTS_SAFE == 0 {
+                continue;
+            }
             for &id in self.safe.candidates(tokens, i, candidates) {
                 if !aims_at_hits(&SAFE[id as usize].target) {
                     continue;
@@ -600,7 +631,7 @@ impl Detector {
         }
         chunks(text).any(|(base, chunk)| {
             tokenize(chunk, base, &self.lexicon, tokens);
-            signatures(tokens, &self.sets, words);
+            signatures(tokens, &self.sets, words, &mut Vec::new());
             self.safe_in(category, tokens, words, candidates)
         })
     }
@@ -614,13 +645,15 @@ impl Detector {
         candidates: &mut Vec<u32>,
     ) -> bool {
         words.iter().enumerate().any(|(i, &words)| {
-            self.safe
-                .candidates(tokens, i, candidates)
-                .iter()
-                .any(|&id| {
-                    aimed_at(&SAFE[id as usize], category)
-                        && self.safe_match_at(id, tokens, i, words).is_some()
-                })
+            words.starts & STARTS_SAFE != 0
+                && self
+                    .safe
+                    .candidates(tokens, i, candidates)
+                    .iter()
+                    .any(|&id| {
+                        aimed_at(&SAFE[id as usize], category)
+                            && self.safe_match_at(id, tokens, i, words).is_some()
+                    })
         })
     }
 

@@ -14,6 +14,9 @@ pub(crate) struct Index {
     by_word: Lists,
     /// Per word id: the candidates of a vocabulary word token (see `WordStarts`).
     words: Vec<WordStarts>,
+    /// Per word id, one bit: whether it starts any candidate (most do not, and say so in a
+    /// read of this small table rather than of the large `words`).
+    starting: Vec<u64>,
     /// Per word id: `by_word` merged with `by_prefix` of the word's prefixes, sorted and
     /// deduplicated: the candidates of a vocabulary word token, but for pairs.
     listed_items: Vec<u32>,
@@ -456,6 +459,17 @@ impl Index {
             filters,
             nears,
             max_span,
+            starting: {
+                let mut bits = vec![0u64; VOCAB.len().div_ceil(64)];
+                for (id, starts) in words.iter().enumerate() {
+                    if starts.listed.0 != starts.listed.1 || starts.pairs.0 != starts.pairs.1 {
+                        if let Some(word) = bits.get_mut(id / 64) {
+                            *word |= 1 << (id % 64);
+                        }
+                    }
+                }
+                bits
+            },
             words,
             listed_items: listed.items,
             by_word,
@@ -481,6 +495,13 @@ impl Index {
             .all(|near| near.holds(tokens, &self.members, at, token.sentence))
     }
 
+    /// Whether vocabulary word `id` starts any candidate.
+    fn starts(&self, id: usize) -> bool {
+        self.starting
+            .get(id / 64)
+            .is_some_and(|bits| bits >> (id % 64) & 1 != 0)
+    }
+
     /// The large sets of the indexed patterns (for `match_at`).
     pub(crate) fn members(&self) -> &Members {
         &self.members
@@ -494,8 +515,10 @@ impl Index {
     /// Whether the pattern `id` may match at a token with this signature, as far as its
     /// `Sets` and its most selective word signature go (`could_match` checks all its words).
     pub(crate) fn may_match(&self, id: u32, signature: Signature) -> bool {
+        // Bitwise, not short-circuit: no branch (see `Detector::pattern_hits`).
         self.filters.get(id as usize).is_none_or(|f| {
-            signature.sets & f.needs == f.needs && (f.words == 0 || f.words & signature.words != 0)
+            (signature.sets & f.needs == f.needs)
+                & ((f.words == 0) | (f.words & signature.words != 0))
         })
     }
 
@@ -518,6 +541,12 @@ impl Index {
                 if tokens.prefixes(token).is_empty() {
                     return &[];
                 }
+            } else if self
+                .starting
+                .get(token.word as usize / 64)
+                .is_none_or(|bits| bits >> (token.word % 64) & 1 == 0)
+            {
+                return &[];
             } else if let Some(starts) = self.words.get(token.word as usize) {
                 if starts.pairs.0 == starts.pairs.1 || !may_pair(tokens, token, at, starts) {
                     return items(&self.listed_items, starts.listed);
@@ -653,7 +682,17 @@ pub(crate) struct Signature {
     pub(crate) words: u128,
     /// One bit per alternative set of `Sets` that some token can match.
     sets: u64,
+    /// Whether the token itself may start a pattern (`STARTS_PATTERN`) or a safe pattern
+    /// (`STARTS_SAFE`): most tokens start neither, and are passed over without a look at
+    /// their candidates.
+    pub(crate) starts: u32,
 }
+
+/// The `Signature::starts` bits (also in `Sets::words`, above the combination's index).
+pub(crate) const STARTS_PATTERN: u32 = 1;
+pub(crate) const STARTS_SAFE: u32 = 2;
+/// Where those bits are in an entry of `Sets::words`; the bits below are the index.
+const STARTS_SHIFT: u32 = 14;
 
 /// The alternative sets that most often stand, required, after the first word of a pattern
 /// yet filter nothing by word signature (large groups such as `@insult`, or sets with prefixes
@@ -665,9 +704,13 @@ pub(crate) struct Signature {
 pub(crate) struct Sets {
     /// Per alternative set id: its bit, or 0.
     bit: Vec<u64>,
-    /// Per word id: its signature bit (`word_bit`, low and high halves) and the bits of the
-    /// sets it can match, read at once by `signatures`.
-    words: Vec<[u64; 3]>,
+    /// Per word id: the bits of the sets it can match, as an index into `combos` (few words
+    /// match any: a small table stays in the nearest cache, where one of the bits themselves
+    /// per word would not; its signature bit is computed), and above it (`STARTS_SHIFT`)
+    /// whether it starts a pattern or a safe pattern (`note_starts`); one more entry, last,
+    /// for any other token.
+    words: Vec<u16>,
+    combos: Vec<u64>,
     /// Per prefix id, and for numbers: the bits of the sets they can match.
     prefixes: Vec<u64>,
     number: u64,
@@ -698,15 +741,12 @@ impl Sets {
         chosen.truncate(64);
         let mut sets = Sets {
             bit: Vec::new(),
-            words: (0..VOCAB.len() as u32)
-                .map(|id| {
-                    let (low, high) = word_bit(id);
-                    [low, high, 0]
-                })
-                .collect(),
+            words: Vec::new(),
+            combos: Vec::new(),
             prefixes: vec![0; PREFIXES.len()],
             number: 0,
         };
+        let mut words = vec![0u64; VOCAB.len()];
         for (k, &(_, id, alts)) in chosen.iter().enumerate() {
             let bit = 1u64 << k;
             let id = usize::from(id);
@@ -716,7 +756,7 @@ impl Sets {
             sets.bit[id] = bit;
             let firsts = alts.phrases.iter().filter_map(|p| p.first());
             for &word in alts.words.iter().chain(firsts) {
-                if let Some([_, _, w]) = sets.words.get_mut(word as usize) {
+                if let Some(w) = words.get_mut(word as usize) {
                     *w |= bit;
                 }
             }
@@ -729,7 +769,37 @@ impl Sets {
                 sets.number |= bit;
             }
         }
+        let mut combos: Vec<u64> = words.clone();
+        combos.push(0);
+        combos.sort_unstable();
+        combos.dedup();
+        sets.words = words
+            .iter()
+            // Fits below `STARTS_SHIFT`: there are no more combinations than words
+            // (`index_fits` checks).
+            .map(|w| combos.binary_search(w).map_or(0, |i| i as u16))
+            .collect();
+        // Last, for a token without a vocabulary word: no sets (`combos[0]` is 0), and it may
+        // start either kind of pattern (`signatures` decides).
+        sets.words
+            .push(((STARTS_PATTERN | STARTS_SAFE) << STARTS_SHIFT) as u16);
+        sets.combos = combos;
         sets
+    }
+
+    /// Notes which words start a candidate of the patterns' index and of the safe patterns'
+    /// (`Index::starts`), for `signatures`.
+    pub(crate) fn note_starts(&mut self, patterns: &Index, safe: &Index) {
+        for (id, entry) in self.words.iter_mut().enumerate() {
+            let mut starts = 0;
+            if patterns.starts(id) {
+                starts |= STARTS_PATTERN;
+            }
+            if safe.starts(id) {
+                starts |= STARTS_SAFE;
+            }
+            *entry |= (starts << STARTS_SHIFT) as u16;
+        }
     }
 
     /// Whether the word signature of `alts` filters nothing (see `build.rs`).
@@ -768,29 +838,61 @@ impl Sets {
 /// The signatures of the words from each token to the end of its sentence (`out[i]` for token
 /// `i`). Per token rather than per message: a long message sets nearly every bit of one
 /// signature and filters nothing.
-pub(crate) fn signatures(tokens: &Tokens, sets: &Sets, out: &mut Vec<Signature>) {
+/// `starting`: the tokens that may start a pattern (`STARTS_PATTERN`), last first, listed
+/// without a branch per token (which do is hard to predict).
+pub(crate) fn signatures(
+    tokens: &Tokens,
+    sets: &Sets,
+    out: &mut Vec<Signature>,
+    starting: &mut Vec<u32>,
+) {
     // Every slot is written below: only new ones need a value first.
     out.truncate(tokens.list.len());
     out.resize(tokens.list.len(), Signature::default());
+    starting.clear();
+    starting.resize(tokens.list.len(), 0);
+    let mut listed = 0;
     let (mut low, mut high, mut bits) = (0u64, 0u64, 0u64);
     let mut sentence = None;
-    for (t, slot) in tokens.list.iter().zip(out.iter_mut()).rev() {
+    let vocabulary = sets.words.len().saturating_sub(1);
+    for (i, (t, slot)) in tokens.list.iter().zip(out.iter_mut()).enumerate().rev() {
         if sentence != Some(t.sentence) {
             (low, high, bits) = (0, 0, 0);
             sentence = Some(t.sentence);
         }
-        // `NO_WORD` has no entry.
-        if let Some([l, h, b]) = sets.words.get(t.word as usize) {
-            low |= l;
-            high |= h;
-            bits |= b;
-        }
+        // Without a branch on whether the token has a vocabulary word (a third have none, in
+        // no order the CPU can foresee): one without reads the last entry, and sets no bit.
+        let known = (t.word as usize) < vocabulary;
+        let entry = sets
+            .words
+            .get((t.word as usize).min(vocabulary))
+            .copied()
+            .unwrap_or(0);
+        let combo = entry & ((1 << STARTS_SHIFT) - 1);
+        // `word_bit`, without a branch on the half.
+        let bit = t.word.wrapping_mul(0x9E37_79B9) >> 25;
+        let one = (1u64 << (bit & 63)) & u64::from(known).wrapping_neg();
+        let in_high = u64::from(bit >> 6).wrapping_neg();
+        low |= one & !in_high;
+        high |= one & in_high;
+        bits |= sets.combos.get(usize::from(combo)).copied().unwrap_or(0);
         bits |= sets.of_shape(tokens, t);
+        // A token without a vocabulary word may start a candidate when it is a number or emoji,
+        // or a word with a rule prefix (as `Index::candidates` has it).
+        let starts_none =
+            (t.word == NO_WORD) & (t.kind == TokenKind::Word) & tokens.prefixes(t).is_empty();
+        let starts = (u32::from(entry) >> STARTS_SHIFT) * u32::from(!starts_none);
+        if let Some(at) = starting.get_mut(listed) {
+            *at = i as u32;
+        }
+        listed += (starts & STARTS_PATTERN) as usize;
         *slot = Signature {
             words: (u128::from(high) << 64) | u128::from(low),
             sets: bits,
+            starts,
         };
     }
+    starting.truncate(listed);
 }
 
 /// Whether a pattern with these required signatures can match words with this signature:
@@ -966,4 +1068,18 @@ fn may_begin(alts: &AltSet, tokens: &Tokens, token: &Token) -> bool {
     (token.word != NO_WORD && has_bit(&[low | phrase_low, high | phrase_high], token.word))
         || (alts.number && token.kind == TokenKind::Number)
         || (!alts.prefixes.is_empty() && !tokens.prefixes(token).is_empty())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn index_fits() {
+        // `Sets::words` holds indexes into `Sets::combos` in `STARTS_SHIFT` bits: there are at
+        // most as many combinations as words, plus none.
+        assert!(VOCAB.len() < 1 << STARTS_SHIFT);
+        let sets = Sets::build(crate::rules::PATTERNS.iter().map(|p| p.elements));
+        assert!(sets.combos.len() <= VOCAB.len() + 1);
+    }
 }

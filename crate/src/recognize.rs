@@ -11,12 +11,11 @@ pub(crate) const MIN_PHONE_DIGITS: usize = 10;
 pub(crate) fn phone_numbers(text: &str) -> Vec<Range<usize>> {
     let bytes = text.as_bytes();
     let mut found = Vec::new();
-    let may_start = |b: &u8| b.is_ascii_digit() || *b == b'+' || *b == b'(';
     let mut i = 0;
     while i < bytes.len() {
         // Most bytes cannot start a number: skip to the next that can.
-        match bytes[i..].iter().position(may_start) {
-            Some(skip) => i += skip,
+        match next_start(bytes, i) {
+            Some(at) => i = at,
             None => break,
         }
         if i > 0 && bytes[i - 1].is_ascii_alphanumeric() {
@@ -63,6 +62,46 @@ pub(crate) fn phone_numbers(text: &str) -> Vec<Range<usize>> {
         i = j.max(i + 1);
     }
     found
+}
+
+/// Whether a byte may start a phone number.
+fn may_start(b: &u8) -> bool {
+    b.is_ascii_digit() || *b == b'+' || *b == b'('
+}
+
+/// The first byte from `from` on that may start a phone number. Eight bytes at a time: the
+/// bytes that may (`(`, `+`, digits) all lie in `(`..=`9`, and most runs of eight have none.
+fn next_start(bytes: &[u8], from: usize) -> Option<usize> {
+    const LOW7: u64 = 0x7F7F_7F7F_7F7F_7F7F;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    let mut at = from;
+    loop {
+        while let Some(chunk) = bytes.get(at..at + 8) {
+            let mut eight = [0u8; 8];
+            eight.copy_from_slice(chunk);
+            let x = u64::from_le_bytes(eight);
+            // Per byte, without carries between bytes: its high bit is set in `at_least` when
+            // its low seven bits are at least `(`, in `above` when more than `9`; a byte with
+            // its own high bit set is no ASCII.
+            let y = x & LOW7;
+            let at_least = y + ONES * u64::from(0x80 - b'(');
+            let above = y + ONES * u64::from(0x7F - b'9');
+            if at_least & !above & !x & HIGH != 0 {
+                break;
+            }
+            at += 8;
+        }
+        let end = bytes.len().min(at + 8);
+        let chunk = bytes.get(at..end)?;
+        if let Some(skip) = chunk.iter().position(may_start) {
+            return Some(at + skip);
+        }
+        if end == bytes.len() {
+            return None;
+        }
+        at = end;
+    }
 }
 
 /// E-mail addresses: `name@domain.tld`.
@@ -119,6 +158,27 @@ mod tests {
         assert!(phones("order 1234567890123 shipped").is_empty());
         assert!(phones("level 99 and 100 coins").is_empty());
         assert!(phones("id8123456789012").is_empty());
+    }
+
+    #[test]
+    fn next_start_finds_the_first_byte_that_may_start() {
+        // Every byte value, at every place in and across the eight-byte steps.
+        for b in 0..=255u8 {
+            for at in 0..20 {
+                let mut bytes = vec![b'a'; 20];
+                bytes[at] = b;
+                let naive = bytes.iter().position(may_start);
+                assert_eq!(next_start(&bytes, 0), naive, "byte {b} at {at}");
+                for &filler in &[b' ', b'-', b')', 0xC3, b'z', b'~'] {
+                    let mut bytes = vec![filler; 20];
+                    bytes[at] = b;
+                    for from in 0..20 {
+                        let naive = bytes[from..].iter().position(may_start).map(|p| from + p);
+                        assert_eq!(next_start(&bytes, from), naive);
+                    }
+                }
+            }
+        }
     }
 
     #[test]

@@ -79,8 +79,9 @@ export function lindungi_encode(text, at, capacity) {
   if (view.byteLength === 0 || view.byteOffset !== at || view.length !== capacity) {
     view = new Uint8Array(memory.buffer, at, capacity);
   }
-  // A chat-sized ASCII text is copied faster here than by a call into the encoder.
-  if (n <= 96) {
+  // A short ASCII text is copied faster here than by a call into the encoder; from about 30
+  // characters on, the encoder is faster (Node 20: 90 characters 247 ns here, 58 ns there).
+  if (n <= 32) {
     let i = 0;
     for (; i < n; i++) {
       const c = text.charCodeAt(i);
@@ -98,10 +99,35 @@ export function lindungi_names(cueNames, categoryNames, levelNames) {
   categories = categoryNames.split(' ');
   levels = levelNames.split(' ');
 }
-function get(o, key) {
+// One reader per property: the engine caches a read by a fixed name far better than one by a
+// key in a variable (`o[key]`), which every scan paid four times.
+function present(v) {
+  return v == null ? undefined : v;
+}
+function getDirection(o) {
   try {
-    const v = o[key];
-    return v == null ? undefined : v;
+    return present(o.direction);
+  } catch (e) {
+    return undefined;
+  }
+}
+function getTime(o) {
+  try {
+    return present(o.time);
+  } catch (e) {
+    return undefined;
+  }
+}
+function getConversation(o) {
+  try {
+    return present(o.conversation);
+  } catch (e) {
+    return undefined;
+  }
+}
+function getAuthor(o) {
+  try {
+    return present(o.author);
   } catch (e) {
     return undefined;
   }
@@ -115,7 +141,7 @@ function has(o, key) {
 }
 export function lindungi_context(o) {
   if (typeof o !== 'object' || o === null) return -1;
-  const d = get(o, 'direction');
+  const d = getDirection(o);
   let code = 0;
   if (d === undefined || d === 'unknown') code = 0;
   else if (d === 'incoming') code = 1;
@@ -125,14 +151,14 @@ export function lindungi_context(o) {
     heldDirection = d;
     return -3;
   }
-  const t = get(o, 'time');
+  const t = getTime(o);
   if (t !== undefined) {
     if (typeof t !== 'number') return -4;
     heldTime = t;
     code |= 4;
   }
-  const c = get(o, 'conversation');
-  const a = get(o, 'author');
+  const c = getConversation(o);
+  const a = getAuthor(o);
   const found = (d !== undefined) + (t !== undefined) + (c !== undefined) + (a !== undefined);
   if (c !== undefined) {
     if (typeof c !== 'string') return -5;
