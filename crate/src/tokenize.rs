@@ -181,7 +181,16 @@ fn alnum_run(bytes: &[u8]) -> (usize, u8) {
         }
         len += 8;
     }
-    for &b in bytes.get(len..).unwrap_or(&[]) {
+    let (rest, rest_seen) = alnum_run_bytewise(bytes.get(len..).unwrap_or(&[]));
+    (len + rest, seen | rest_seen)
+}
+
+/// `alnum_run` byte by byte: for the last few bytes (and as the tests' reference).
+#[inline(always)]
+fn alnum_run_bytewise(bytes: &[u8]) -> (usize, u8) {
+    let mut len = 0;
+    let mut seen = 0;
+    for &b in bytes {
         let class = ASCII_CLASS[usize::from(b)];
         if class & ALNUM == 0 {
             break;
@@ -740,21 +749,6 @@ fn shrink_runs(s: &mut String, keep: usize) -> bool {
 mod tests {
     use super::*;
     use proptest::prelude::*;
-
-    /// `alnum_run` byte by byte.
-    fn alnum_run_bytewise(bytes: &[u8]) -> (usize, u8) {
-        let mut len = 0;
-        let mut seen = 0;
-        for &b in bytes {
-            let class = ASCII_CLASS[usize::from(b)];
-            if class & ALNUM == 0 {
-                break;
-            }
-            seen |= class;
-            len += 1;
-        }
-        (len, seen)
-    }
 
     #[test]
     fn alnum_run_matches_the_bytewise_scan() {
