@@ -3,7 +3,7 @@
 //   page DOM ──MutationObserver (collects added nodes only)──┐
 //   page text at load (low priority) ────────────────────────┤
 //                                                            ▼
-//        Batcher: a few ms per animation frame ── site adapter reads messages
+//        Batcher: a few ms per task ── site adapter reads messages
 //        (text, author, the child's own?, conversation) ── never the same message twice
 //                                                            ▼
 //        service worker {type: "scan"} ── detector (wasm) ── warnings

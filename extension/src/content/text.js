@@ -83,9 +83,8 @@
   }
 
   /**
-   * Runs `work(item)` for queued items in slices of a few milliseconds, each slice on an
-   * animation frame (or an idle callback when the page is hidden), so scanning never blocks
-   * the page. `flush(done)` is called after each slice with what it processed.
+   * Runs `work(item)` for queued items in slices of a few milliseconds, each slice a task of
+   * its own (an idle callback when the page is hidden), so scanning never blocks the page. `flush(done)` is called after each slice with what it processed.
    */
   L.Batcher = class {
     constructor(work, flush) {
@@ -105,7 +104,10 @@
       this.scheduled = true;
       const run = () => this.slice();
       if (document.hidden && 'requestIdleCallback' in globalThis) requestIdleCallback(run, { timeout: 500 });
-      else requestAnimationFrame(run);
+      // A task of its own, not an animation frame callback: in a frame, the slice would share
+      // its task with the page's layout and paint, and make that task longer.
+      else if (globalThis.scheduler?.postTask) globalThis.scheduler.postTask(run);
+      else setTimeout(run, 0);
     }
 
     slice() {

@@ -73,6 +73,16 @@
     return node;
   }
 
+  /** Calls `then` in a task after the browser has next laid `element` out. */
+  function afterLayout(element, then) {
+    // Intersection observations are computed with the rendering and delivered in a task after it.
+    const observer = new IntersectionObserver(() => {
+      observer.disconnect();
+      then();
+    });
+    observer.observe(element);
+  }
+
   function place(entry) {
     const { host, anchor } = entry;
     if (anchor?.isConnected) {
@@ -192,7 +202,14 @@
       }
       shown.forEach(place);
       // Take focus only when the child is not typing; otherwise role="alert" announces it.
-      if (!typing && !draft) root.getElementById(titleId)?.focus({ preventScroll: true });
+      // Only once the browser has laid the warning out in its own rendering step: focusing at
+      // once forces a layout of the whole page inside this task (7–15 ms on a 1 MB page).
+      if (!typing && !draft) {
+        afterLayout(host, () => {
+          // Not when the child (or Alt+Shift+L) moved focus meanwhile.
+          if (!entry.closed && document.activeElement === active) root.getElementById(titleId)?.focus({ preventScroll: true });
+        });
+      }
     }, 0);
     shown.push(entry);
     return { close: () => close(entry, false), get closed() { return entry.closed; }, host };
