@@ -51,6 +51,29 @@ fn it_raises_put_downs_no_rule_names_in_both_languages() {
     }
 }
 
+#[test]
+fn it_warns_on_requests_for_photos_no_rule_calls_sexual() {
+    // The sexual head on its own: the rules see at most an image request (grooming, low) here.
+    // On dev, letting this head only raise what the rules found cut a few false alarms, and
+    // lost these.
+    let (with, without) = detectors();
+    for text in [
+        "send me a pic of you in bed",
+        "wanna see you without your shirt",
+        "send me a pic, just for me",
+        "kirim foto kamu dong yang seksi",
+    ] {
+        let rules = scan(&without, text);
+        let model = scan(&with, text);
+        assert!(rules.level < Level::Medium, "{text}: {rules:?}");
+        assert!(
+            model.level_of(Category::Sexual) >= Level::Medium,
+            "{text}: {model:?}"
+        );
+        assert_eq!(model_cues(&model), ["sexual.model"], "{text}");
+    }
+}
+
 /// Asserts that each text stays below a warning, with no model cue.
 fn assert_quiet(detector: &Detector, texts: &[&str]) {
     for text in texts {
