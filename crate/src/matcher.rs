@@ -541,11 +541,7 @@ impl Index {
                 if tokens.prefixes(token).is_empty() {
                     return &[];
                 }
-            } else if self
-                .starting
-                .get(token.word as usize / 64)
-                .is_none_or(|bits| bits >> (token.word % 64) & 1 == 0)
-            {
+            } else if !self.starts(token.word as usize) {
                 return &[];
             } else if let Some(starts) = self.words.get(token.word as usize) {
                 if starts.pairs.0 == starts.pairs.1 || !may_pair(tokens, token, at, starts) {
@@ -662,11 +658,16 @@ fn items(items: &[u32], (start, end): (u32, u32)) -> &[u32] {
     items.get(start as usize..end as usize).unwrap_or(&[])
 }
 
-/// The bit of a word in a message signature; `build.rs` has the same function (as
-/// `1u128 << (id.wrapping_mul(0x9E37_79B9) >> 25)`). The signature is built in two 64-bit halves:
-/// a 128-bit shift is a library call in wasm.
+/// Which of a signature's 128 bits is a word's; `build.rs` has the same function (as
+/// `1u128 << (id.wrapping_mul(0x9E37_79B9) >> 25)`).
+fn signature_bit(id: u32) -> u32 {
+    id.wrapping_mul(0x9E37_79B9) >> 25
+}
+
+/// The bit of a word in a message signature (`signature_bit`), in two 64-bit halves: a 128-bit
+/// shift is a library call in wasm.
 fn word_bit(id: u32) -> (u64, u64) {
-    let bit = id.wrapping_mul(0x9E37_79B9) >> 25;
+    let bit = signature_bit(id);
     if bit < 64 {
         (1u64 << bit, 0)
     } else {
@@ -870,7 +871,7 @@ pub(crate) fn signatures(
             .unwrap_or(0);
         let combo = entry & ((1 << STARTS_SHIFT) - 1);
         // `word_bit`, without a branch on the half.
-        let bit = t.word.wrapping_mul(0x9E37_79B9) >> 25;
+        let bit = signature_bit(t.word);
         let one = (1u64 << (bit & 63)) & u64::from(known).wrapping_neg();
         let in_high = u64::from(bit >> 6).wrapping_neg();
         low |= one & !in_high;
@@ -1038,7 +1039,7 @@ impl Scan<'_> {
 
 /// Whether the signature bit of `word` (`word_bit`) is set in `bits` (low and high halves).
 fn has_bit(bits: &[u64; 2], word: u32) -> bool {
-    let bit = word.wrapping_mul(0x9E37_79B9) >> 25;
+    let bit = signature_bit(word);
     bits.get((bit >> 6) as usize)
         .is_some_and(|half| half >> (bit & 63) & 1 != 0)
 }

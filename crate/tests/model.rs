@@ -28,27 +28,34 @@ fn the_model_is_on_by_default_and_off_on_request() {
     assert!(!without.has_model());
 }
 
-#[test]
-fn it_raises_put_downs_no_rule_names_in_both_languages() {
+/// Asserts that the rules alone warn on none of `texts`, and that the model makes each a
+/// `category` warning with its own cue.
+fn assert_raised_by_model(category: Category, texts: &[&str]) {
     let (with, without) = detectors();
-    for text in [
-        // English: a rule sees a weak insult; the model makes it a warning.
-        "imagine being this dumb",
-        // Indonesian: nothing a rule names ("you're not invited").
-        "lo tuh gak diajak",
-    ] {
+    let cue = format!("{category}.model");
+    for text in texts {
         let rules = scan(&without, text);
         let model = scan(&with, text);
+        assert!(rules.level < Level::Medium, "{text}: {rules:?}");
         assert!(
-            rules.level_of(Category::Bullying) < Level::Medium,
-            "{text}: {rules:?}"
-        );
-        assert!(
-            model.level_of(Category::Bullying) >= Level::Medium,
+            model.level_of(category) >= Level::Medium,
             "{text}: {model:?}"
         );
-        assert_eq!(model_cues(&model), ["bullying.model"], "{text}");
+        assert_eq!(model_cues(&model), [cue.as_str()], "{text}");
     }
+}
+
+#[test]
+fn it_raises_put_downs_no_rule_names_in_both_languages() {
+    assert_raised_by_model(
+        Category::Bullying,
+        &[
+            // English: a rule sees a weak insult; the model makes it a warning.
+            "imagine being this dumb",
+            // Indonesian: nothing a rule names ("you're not invited").
+            "lo tuh gak diajak",
+        ],
+    );
 }
 
 #[test]
@@ -56,22 +63,15 @@ fn it_warns_on_requests_for_photos_no_rule_calls_sexual() {
     // The sexual head on its own: the rules see at most an image request (grooming, low) here.
     // On dev, letting this head only raise what the rules found cut a few false alarms, and
     // lost these.
-    let (with, without) = detectors();
-    for text in [
-        "send me a pic of you in bed",
-        "wanna see you without your shirt",
-        "send me a pic, just for me",
-        "kirim foto kamu dong yang seksi",
-    ] {
-        let rules = scan(&without, text);
-        let model = scan(&with, text);
-        assert!(rules.level < Level::Medium, "{text}: {rules:?}");
-        assert!(
-            model.level_of(Category::Sexual) >= Level::Medium,
-            "{text}: {model:?}"
-        );
-        assert_eq!(model_cues(&model), ["sexual.model"], "{text}");
-    }
+    assert_raised_by_model(
+        Category::Sexual,
+        &[
+            "send me a pic of you in bed",
+            "wanna see you without your shirt",
+            "send me a pic, just for me",
+            "kirim foto kamu dong yang seksi",
+        ],
+    );
 }
 
 /// Asserts that each text stays below a warning, with no model cue.
