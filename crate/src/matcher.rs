@@ -160,12 +160,10 @@ impl Near {
             match element {
                 Element::One(alts) => {
                     let Some(near) = free.next() else { break };
-                    let [low, high] = alts.word_bits;
-                    let [phrase_low, phrase_high] = alts.phrase_bits;
                     *near = Near {
                         distance: u8::try_from(distance).unwrap_or(u8::MAX),
                         alts: Some(alts),
-                        begin: [low | phrase_low, high | phrase_high],
+                        begin: begin_bits(alts),
                         shapes: alts.number || !alts.prefixes.is_empty(),
                     };
                     distance += longest(alts);
@@ -201,23 +199,12 @@ fn longest(alts: &AltSet) -> usize {
     alts.phrases.iter().map(|p| p.len()).fold(1, usize::max)
 }
 
-/// The word bits of the words (and phrases' first words) that `alts` can start with, or `None`
-/// when they filter nothing: any word with a prefix or any number will do, or too many bits
-/// are set.
-fn strong_mask(alts: &AltSet) -> Option<(u64, u64)> {
-    if !alts.prefixes.is_empty() || alts.number {
-        return None;
-    }
-    let firsts = alts.phrases.iter().filter_map(|p| p.first());
-    let (low, high) = alts
-        .words
-        .iter()
-        .chain(firsts)
-        .fold((0u64, 0u64), |(low, high), &w| {
-            let (l, h) = word_bit(w);
-            (low | l, high | h)
-        });
-    (low.count_ones() + high.count_ones() < WEAK_SIGNATURE_BITS).then_some((low, high))
+/// The signature bits of the words `alts` can begin with: its words and its phrases' first
+/// words (`build.rs` stores both).
+fn begin_bits(alts: &AltSet) -> [u64; 2] {
+    let [low, high] = alts.word_bits;
+    let [phrase_low, phrase_high] = alts.phrase_bits;
+    [low | phrase_low, high | phrase_high]
 }
 
 /// Where the candidates of a vocabulary word are: ranges of `Index::listed_items` and of
@@ -803,9 +790,13 @@ impl Sets {
         }
     }
 
-    /// Whether the word signature of `alts` filters nothing (see `build.rs`).
+    /// Whether the word signature of `alts` filters nothing (as `build.rs` decides): any word
+    /// with a prefix or any number will do, or too many bits are set.
     fn is_weak(alts: &AltSet) -> bool {
-        strong_mask(alts).is_none()
+        let [low, high] = begin_bits(alts);
+        !alts.prefixes.is_empty()
+            || alts.number
+            || low.count_ones() + high.count_ones() >= WEAK_SIGNATURE_BITS
     }
 
     /// The bits a pattern with these elements needs after its first position.
@@ -1064,9 +1055,7 @@ fn can_begin(alts: &AltSet, tokens: &Tokens, members: &Members, token: &Token) -
 /// Whether a match of the alternatives may begin at `token`, as far as the signature bits of
 /// its words and phrases go (`can_begin` when it says no, in a few reads).
 fn may_begin(alts: &AltSet, tokens: &Tokens, token: &Token) -> bool {
-    let [low, high] = alts.word_bits;
-    let [phrase_low, phrase_high] = alts.phrase_bits;
-    (token.word != NO_WORD && has_bit(&[low | phrase_low, high | phrase_high], token.word))
+    (token.word != NO_WORD && has_bit(&begin_bits(alts), token.word))
         || (alts.number && token.kind == TokenKind::Number)
         || (!alts.prefixes.is_empty() && !tokens.prefixes(token).is_empty())
 }
