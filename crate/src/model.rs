@@ -33,6 +33,9 @@ pub const MIN_FEATURES: usize = 10;
 /// weaker voice, repeated over a long chat, adds up to false alarms).
 pub const WEIGHT: f32 = 0.55;
 
+/// A feature hash's bits that pick its bucket.
+const BUCKET_MASK: u32 = (1 << BUCKET_BITS) - 1;
+
 /// How many categories have a head (a constant, so the loops over heads unroll).
 const HEAD_COUNT: usize = HEADS.len();
 const UNIGRAM_SEED: u32 = 0x811C_9DC5;
@@ -180,7 +183,6 @@ pub(crate) struct ModelHit {
 #[derive(Clone, Debug)]
 pub(crate) struct Model {
     heads: Vec<Head>,
-    bucket_mask: u32,
     /// Per bucket, one signed byte per head.
     rows: &'static [[u8; HEAD_COUNT]],
 }
@@ -210,16 +212,11 @@ impl Model {
             })
             .collect::<Option<Vec<Head>>>()?;
         let (rows, rest) = MODEL_WEIGHTS.as_chunks::<HEAD_COUNT>();
-        let bucket_mask = (1u32 << BUCKET_BITS) - 1;
         // A damaged weights file is no model (`build.rs` checks it too).
-        if !rest.is_empty() || rows.len() != bucket_mask as usize + 1 {
+        if !rest.is_empty() || rows.len() != BUCKET_MASK as usize + 1 {
             return None;
         }
-        Some(Model {
-            heads,
-            bucket_mask,
-            rows,
-        })
+        Some(Model { heads, rows })
     }
 
     #[cfg(test)]
@@ -351,7 +348,7 @@ impl Model {
     fn row(&self, hash: u32) -> [i8; HEAD_COUNT] {
         let row = self
             .rows
-            .get((hash & self.bucket_mask) as usize)
+            .get((hash & BUCKET_MASK) as usize)
             .copied()
             .unwrap_or_default();
         row.map(|b| b as i8)
