@@ -11,7 +11,7 @@
   /** Block-level elements that hold one message or one paragraph of page text. */
   const BLOCKS = 'p, li, blockquote, dd, td, h1, h2, h3, h4, h5, h6, article, [role="article"], [role="listitem"], [role="row"]';
   const MAX_TEXT = 4000;
-  const FRAME_BUDGET_MS = 6;
+  const SLICE_BUDGET_MS = 6;
 
   L.WARNING_ATTRIBUTE = 'data-lindungi-warning';
 
@@ -114,7 +114,7 @@
       this.scheduled = false;
       const start = performance.now();
       const done = [];
-      while (this.queue.length > 0 && performance.now() - start < FRAME_BUDGET_MS) {
+      while (this.queue.length > 0 && performance.now() - start < SLICE_BUDGET_MS) {
         const result = this.work(this.queue.shift());
         if (result) done.push(result);
       }
