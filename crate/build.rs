@@ -18,7 +18,7 @@ const CATEGORIES: &[(&str, &str)] = &[
     ("profanity", "Profanity"),
 ];
 /// Groups the engine itself consults; every language must define them.
-const ENGINE_GROUPS: &[&str] = &["negation", "second_person"];
+const ENGINE_GROUPS: &[&str] = &["negation", "second_person", "sexual_topic"];
 const MAX_GAP: u8 = 6;
 
 /// The bit of a word in a 128-bit message signature. `src/matcher.rs` has the same function:
@@ -234,13 +234,20 @@ fn compile(dir: &Path) -> Result<String, Vec<String>> {
         for engine_group in ENGINE_GROUPS {
             match groups.get(*engine_group) {
                 Some(items) => {
-                    let words = items
-                        .iter()
-                        .filter_map(|item| match item {
-                            Item::Word(w) => Some(w.clone()),
-                            _ => None,
-                        })
-                        .collect();
+                    // The engine looks words up by id: a prefix or phrase would never count.
+                    let mut words = Vec::new();
+                    for item in items {
+                        match item {
+                            Item::Word(w) => words.push(w.clone()),
+                            Item::Prefix(p) => c.errors.push(format!(
+                                "{name}/groups.txt: @{engine_group} takes single words, not {p}*"
+                            )),
+                            Item::Phrase(p) => c.errors.push(format!(
+                                "{name}/groups.txt: @{engine_group} takes single words, not {}",
+                                p.join("_")
+                            )),
+                        }
+                    }
                     c.engine_groups.push((lang, engine_group, words));
                 }
                 None => c.errors.push(format!(

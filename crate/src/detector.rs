@@ -294,8 +294,15 @@ impl Detector {
         let analysis = self.analyse_in(text, context, None, Some(&mut features), &mut scratch);
         // As in a scan: a text of one chunk is still tokenised in the scratch.
         let one_chunk = text.len() <= CHUNK_BYTES;
+        let rules_saw_sexual = analysis
+            .cue_weights
+            .iter()
+            .any(|&(cue, _)| CUES[usize::from(cue)].category == Category::Sexual);
+        let sexual_unfounded =
+            !rules_saw_sexual && !self.mentions_sexual_topic(text, one_chunk, &mut scratch.tokens);
         let overruled = Category::ALL.map(|c| {
             analysis.negated[c.index()]
+                || (c == Category::Sexual && sexual_unfounded)
                 || self.safe_aimed_at(
                     text,
                     c,
@@ -423,10 +430,17 @@ impl Detector {
             let one_chunk = text.len() <= CHUNK_BYTES;
             model_hits.clear();
             model.hits(&best, model_hits);
+            let rules_saw_sexual = touched_cues.iter().any(|&c| {
+                CUES[usize::from(c)].category == Category::Sexual
+                    && cue_weights[usize::from(c)] > 0.0
+            });
             for hit in model_hits.iter() {
                 let cue = &CUES[usize::from(hit.cue)];
                 if negated[cue.category.index()]
                     || self.safe_aimed_at(text, cue.category, one_chunk, tokens, words, candidates)
+                    || (cue.category == Category::Sexual
+                        && !rules_saw_sexual
+                        && !self.mentions_sexual_topic(text, one_chunk, tokens))
                 {
                     continue;
                 }
@@ -633,6 +647,26 @@ impl Detector {
             tokenize(chunk, base, &self.lexicon, tokens);
             signatures(tokens, &self.sets, words, &mut Vec::new());
             self.safe_in(category, tokens, words, candidates)
+        })
+    }
+
+    /// Whether `text` has a word about bodies, clothes, pictures or sex (`@sexual_topic`): the
+    /// learned scorer's sexual cue warns where the rules saw nothing sexual only then, since
+    /// "do you have", "send" or "i like you" alone are everyday words. `scanned`: the text is
+    /// one chunk, still tokenised in `tokens`.
+    fn mentions_sexual_topic(&self, text: &str, scanned: bool, tokens: &mut Tokens) -> bool {
+        let found = |tokens: &Tokens| {
+            tokens
+                .list
+                .iter()
+                .any(|t| self.lexicon.is_sexual_topic(t.word))
+        };
+        if scanned {
+            return found(tokens);
+        }
+        chunks(text).any(|(base, chunk)| {
+            tokenize(chunk, base, &self.lexicon, tokens);
+            found(tokens)
         })
     }
 

@@ -2,7 +2,9 @@
 
 use std::num::NonZeroU32;
 
-use crate::rules::{EMOJI, GROUP_NEGATION, GROUP_SECOND_PERSON, PREFIXES, SLANG, VOCAB};
+use crate::rules::{
+    EMOJI, GROUP_NEGATION, GROUP_SECOND_PERSON, GROUP_SEXUAL_TOPIC, PREFIXES, SLANG, VOCAB,
+};
 
 /// The multiplier of the word table's hash (as rustc's FxHash): words are short, and SipHash's
 /// start-up cost dominates on them. Not for keys an attacker picks to collide, which is fine
@@ -31,6 +33,8 @@ pub(crate) struct Lexicon {
     negation: Vec<bool>,
     /// Per word id: a second-person pronoun (`you`, `kamu`) in an enabled language.
     second_person: Vec<bool>,
+    /// Per word id: a word about bodies, clothes, pictures or sex (`@sexual_topic`).
+    sexual_topic: Vec<bool>,
     /// Rule prefixes (`idiot*`) as a trie walked one character at a time.
     prefixes: PrefixTrie,
     /// Per word id: its length in bytes, its hash for the learned scorer and the prefixes it
@@ -300,6 +304,7 @@ impl Lexicon {
             keys_without_runs,
             negation: flags(GROUP_NEGATION),
             second_person: flags(GROUP_SECOND_PERSON),
+            sexual_topic: flags(GROUP_SEXUAL_TOPIC),
         }
     }
 
@@ -363,6 +368,10 @@ impl Lexicon {
             .get(id as usize)
             .copied()
             .unwrap_or(false)
+    }
+
+    pub(crate) fn is_sexual_topic(&self, id: u32) -> bool {
+        self.sexual_topic.get(id as usize).copied().unwrap_or(false)
     }
 
     /// The first vocabulary word that a word masked with stars (`f*ck`, `b**ch`) can stand for.

@@ -115,6 +115,25 @@ fn ordinary_chat_stays_quiet() {
 }
 
 #[test]
+fn its_sexual_cue_needs_a_rule_or_a_word_about_bodies_clothes_or_pictures() {
+    // Everyday requests and plain affection: without the `@sexual_topic` gate the sexual head
+    // warns on each of these English ones (it learned "do you have", "send", "want me" from
+    // solicitation).
+    let (with, _) = detectors();
+    assert_quiet(
+        &with,
+        &[
+            "Do you have your library card ?",
+            "You can send a compressed one .",
+            "i like you",
+            "u want me",
+            "kamu punya kartu perpustakaan?",
+            "kirim aja filenya ke aku ya",
+        ],
+    );
+}
+
+#[test]
 fn it_only_ever_adds_to_what_the_rules_found() {
     let (with, without) = detectors();
     let fixtures = std::fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures"))
