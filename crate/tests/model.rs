@@ -61,15 +61,14 @@ fn it_raises_put_downs_no_rule_names_in_both_languages() {
 #[test]
 fn it_warns_on_requests_for_photos_no_rule_calls_sexual() {
     // The sexual head on its own: the rules see at most an image request (grooming, low) here.
-    // On dev, letting this head only raise what the rules found cut a few false alarms, and
-    // lost these.
+    // Letting this head only raise what the rules found would lose these.
     assert_raised_by_model(
         Category::Sexual,
         &[
-            "send me a pic of you in bed",
-            "wanna see you without your shirt",
             "send me a pic, just for me",
-            "kirim foto kamu dong yang seksi",
+            "send me a pic of you after your shower",
+            "kirim foto kamu lagi rebahan dong",
+            "aku mau lihat foto kamu yang lagi di kamar",
         ],
     );
 }
