@@ -650,9 +650,9 @@ impl Detector {
         })
     }
 
-    /// Whether `text` has a word about bodies, clothes, pictures or sex (`@sexual_topic`): the
+    /// Whether `text` has a word about bodies, clothes, undressing or sex (`@sexual_topic`): the
     /// learned scorer's sexual cue warns where the rules saw nothing sexual only then, since
-    /// "do you have", "send" or "i like you" alone are everyday words. `scanned`: the text is
+    /// "do you have", "send me a pic" or "i like you" alone are everyday words. `scanned`: the text is
     /// one chunk, still tokenised in `tokens`.
     fn mentions_sexual_topic(&self, text: &str, scanned: bool, tokens: &mut Tokens) -> bool {
         let found = |tokens: &Tokens| {

@@ -33,7 +33,7 @@ pub(crate) struct Lexicon {
     negation: Vec<bool>,
     /// Per word id: a second-person pronoun (`you`, `kamu`) in an enabled language.
     second_person: Vec<bool>,
-    /// Per word id: a word about bodies, clothes, pictures or sex (`@sexual_topic`).
+    /// Per word id: a word about bodies, clothes, undressing or sex (`@sexual_topic`).
     sexual_topic: Vec<bool>,
     /// Rule prefixes (`idiot*`) as a trie walked one character at a time.
     prefixes: PrefixTrie,

@@ -65,9 +65,9 @@ fn it_warns_on_requests_for_photos_no_rule_calls_sexual() {
     assert_raised_by_model(
         Category::Sexual,
         &[
-            "send me a pic, just for me",
             "send me a pic of you after your shower",
-            "kirim foto kamu lagi rebahan dong",
+            "show me what you look like in your pajamas",
+            "send me a cute pic of you in the bath",
             "aku mau lihat foto kamu yang lagi di kamar",
         ],
     );
@@ -114,10 +114,10 @@ fn ordinary_chat_stays_quiet() {
 }
 
 #[test]
-fn its_sexual_cue_needs_a_rule_or_a_word_about_bodies_clothes_or_pictures() {
+fn its_sexual_cue_needs_a_rule_or_a_word_about_bodies_clothes_or_undressing() {
     // Everyday requests and plain affection: without the `@sexual_topic` gate the sexual head
     // warns on each of these English ones (it learned "do you have", "send", "want me" from
-    // solicitation).
+    // solicitation). A picture word is not a foothold: see the photo requests in the fixtures.
     let (with, _) = detectors();
     assert_quiet(
         &with,
