@@ -82,6 +82,12 @@
     return found;
   }
 
+  /** Runs `fn` soon, in a task of its own (not in the current task, nor in an animation frame). */
+  L.soon = (fn) => {
+    if (globalThis.scheduler?.postTask) globalThis.scheduler.postTask(fn);
+    else setTimeout(fn, 0);
+  };
+
   /**
    * Runs `work(item)` for queued items in slices of a few milliseconds, each slice a task of
    * its own (an idle callback when the page is hidden), so scanning never blocks the page. `flush(done)` is called after each slice with what it processed.
@@ -106,8 +112,7 @@
       if (document.hidden && 'requestIdleCallback' in globalThis) requestIdleCallback(run, { timeout: 500 });
       // A task of its own, not an animation frame callback: in a frame, the slice would share
       // its task with the page's layout and paint, and make that task longer.
-      else if (globalThis.scheduler?.postTask) globalThis.scheduler.postTask(run);
-      else setTimeout(run, 0);
+      else L.soon(run);
     }
 
     slice() {
