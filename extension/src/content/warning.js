@@ -195,21 +195,21 @@
       if (entry.closed) return;
       (document.body ?? document.documentElement).append(host);
       guard.observe(host, { attributes: true, attributeFilter: ['style', L.WARNING_ATTRIBUTE] });
-      if ('showPopover' in host) {
-        // The top layer: above everything the page draws, whatever its z-index.
-        host.setAttribute('popover', 'manual');
-        try { host.showPopover(); } catch { /* not connected yet in odd documents: fixed positioning still holds */ }
-      }
       shown.forEach(place);
-      // Take focus only when the child is not typing; otherwise role="alert" announces it.
-      // Only once the browser has laid the warning out in its own rendering step: focusing at
-      // once forces a layout of the whole page inside this task (7–15 ms on a 1 MB page).
-      if (!typing && !draft) {
-        afterLayout(host, () => {
-          // Not when the child (or Alt+Shift+L) moved focus meanwhile.
-          if (!entry.closed && document.activeElement === active) root.getElementById(titleId)?.focus({ preventScroll: true });
-        });
-      }
+      // Both wait for the browser to lay the warning out in its own rendering step: showing a
+      // popover or focusing at once makes the browser style and lay out the whole page inside
+      // this task (10–15 ms on a 1 MB page).
+      afterLayout(host, () => {
+        if (entry.closed) return;
+        if ('showPopover' in host) {
+          // The top layer: above everything the page draws, whatever its z-index.
+          host.setAttribute('popover', 'manual');
+          try { host.showPopover(); } catch { /* not connected in odd documents: fixed positioning still holds */ }
+        }
+        // Take focus only when the child is not typing (otherwise role="alert" announces it),
+        // and not when the child (or Alt+Shift+L) moved focus meanwhile.
+        if (!typing && !draft && document.activeElement === active) root.getElementById(titleId)?.focus({ preventScroll: true });
+      });
     }, 0);
     shown.push(entry);
     return { close: () => close(entry, false), get closed() { return entry.closed; }, host };
