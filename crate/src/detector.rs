@@ -299,7 +299,7 @@ impl Detector {
             .iter()
             .any(|&(cue, _)| CUES[usize::from(cue)].category == Category::Sexual);
         let sexual_unfounded =
-            !rules_saw_sexual && !self.mentions_sexual_topic(text, one_chunk, &mut scratch.tokens);
+            self.sexual_unfounded(rules_saw_sexual, text, one_chunk, &mut scratch.tokens);
         let overruled = Category::ALL.map(|c| {
             analysis.negated[c.index()]
                 || (c == Category::Sexual && sexual_unfounded)
@@ -439,8 +439,7 @@ impl Detector {
                 if negated[cue.category.index()]
                     || self.safe_aimed_at(text, cue.category, one_chunk, tokens, words, candidates)
                     || (cue.category == Category::Sexual
-                        && !rules_saw_sexual
-                        && !self.mentions_sexual_topic(text, one_chunk, tokens))
+                        && self.sexual_unfounded(rules_saw_sexual, text, one_chunk, tokens))
                 {
                     continue;
                 }
@@ -650,11 +649,20 @@ impl Detector {
         })
     }
 
-    /// Whether `text` has a word about bodies, clothes, undressing or sex (`@sexual_topic`): the
-    /// learned scorer's sexual cue warns where the rules saw nothing sexual only then, since
-    /// "do you have", "send me a pic" or "i like you" alone are everyday words. `scanned`: the text is
-    /// one chunk, still tokenised in `tokens`.
-    fn mentions_sexual_topic(&self, text: &str, scanned: bool, tokens: &mut Tokens) -> bool {
+    /// Whether the learned scorer's sexual cue has nothing to stand on in `text`: the rules saw
+    /// nothing sexual and no word is about bodies, clothes, undressing or sex (`@sexual_topic`).
+    /// "Do you have", "send me a pic" or "i like you" alone are everyday words. `scanned`: the
+    /// text is one chunk, still tokenised in `tokens`.
+    fn sexual_unfounded(
+        &self,
+        rules_saw_sexual: bool,
+        text: &str,
+        scanned: bool,
+        tokens: &mut Tokens,
+    ) -> bool {
+        if rules_saw_sexual {
+            return false;
+        }
         let found = |tokens: &Tokens| {
             tokens
                 .list
@@ -662,9 +670,9 @@ impl Detector {
                 .any(|t| self.lexicon.is_sexual_topic(t.word))
         };
         if scanned {
-            return found(tokens);
+            return !found(tokens);
         }
-        chunks(text).any(|(base, chunk)| {
+        !chunks(text).any(|(base, chunk)| {
             tokenize(chunk, base, &self.lexicon, tokens);
             found(tokens)
         })
