@@ -430,16 +430,19 @@ impl Detector {
             let one_chunk = text.len() <= CHUNK_BYTES;
             model_hits.clear();
             model.hits(&best, model_hits);
-            let rules_saw_sexual = touched_cues.iter().any(|&c| {
-                CUES[usize::from(c)].category == Category::Sexual
-                    && cue_weights[usize::from(c)] > 0.0
-            });
             for hit in model_hits.iter() {
                 let cue = &CUES[usize::from(hit.cue)];
+                // Only asked when the sexual head fired: most scans never get here.
+                let rules_saw_sexual = || {
+                    touched_cues.iter().any(|&c| {
+                        CUES[usize::from(c)].category == Category::Sexual
+                            && cue_weights[usize::from(c)] > 0.0
+                    })
+                };
                 if negated[cue.category.index()]
                     || self.safe_aimed_at(text, cue.category, one_chunk, tokens, words, candidates)
                     || (cue.category == Category::Sexual
-                        && self.sexual_unfounded(rules_saw_sexual, text, one_chunk, tokens))
+                        && self.sexual_unfounded(rules_saw_sexual(), text, one_chunk, tokens))
                 {
                     continue;
                 }
