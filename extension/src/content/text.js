@@ -90,7 +90,8 @@
 
   /**
    * Runs `work(item)` for queued items in slices of a few milliseconds, each slice a task of
-   * its own (an idle callback when the page is hidden), so scanning never blocks the page. `flush(done)` is called after each slice with what it processed.
+   * its own (an idle callback when the page is hidden), so scanning never blocks the page.
+   * `flush(done)` is called after each slice with what it processed.
    */
   L.Batcher = class {
     constructor(work, flush) {

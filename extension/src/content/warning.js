@@ -189,9 +189,9 @@
     root.append(style, card);
     const active = document.activeElement;
     const typing = active && (active.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(active.tagName));
-    // Attached in a task of its own: inserting it (and putting it in the top layer) makes the
-    // browser lay the page out, which must not lengthen the task that read the page.
-    setTimeout(() => {
+    // Attached in a task of its own: inserting it makes the browser lay the page out, which
+    // must not lengthen the task that read the page.
+    L.soon(() => {
       if (entry.closed) return;
       (document.body ?? document.documentElement).append(host);
       guard.observe(host, { attributes: true, attributeFilter: ['style', L.WARNING_ATTRIBUTE] });
@@ -210,7 +210,7 @@
         // and not when the child (or Alt+Shift+L) moved focus meanwhile.
         if (!typing && !draft && document.activeElement === active) root.getElementById(titleId)?.focus({ preventScroll: true });
       });
-    }, 0);
+    });
     shown.push(entry);
     return { close: () => close(entry, false), get closed() { return entry.closed; }, host };
   };
